@@ -1,0 +1,6 @@
+export * from './trace.entity';
+export * from './admin-audit-entry.entity';
+export * from './trace-record';
+export * from './trace-spool';
+export * from './trace-writer';
+export * from './trace-search';

@@ -1,0 +1,182 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from '@gatehouse/core';
+import { Trace } from './trace.entity';
+import type { TraceRecord } from './trace-record';
+import { TraceSpool } from './trace-spool';
+
+export interface TraceWriterOptions {
+  spoolDir: string;
+  /** Rows per INSERT. */
+  batchSize?: number;
+  /** How long a record may wait in memory before a flush. */
+  flushIntervalMs?: number;
+  /** Above this many buffered records, new ones go straight to the spool. */
+  maxBuffered?: number;
+  /** First retry delay after Postgres failed; doubles up to 30 s. */
+  retryBaseMs?: number;
+}
+
+export interface TraceWriterStats {
+  written: number;
+  spooled: number;
+  replayed: number;
+  buffered: number;
+}
+
+/**
+ * The trace pipeline's write side. `record()` is synchronous and O(1) — the call path never
+ * waits on Postgres. Batches go to Postgres; when that fails they go to the disk spool and are
+ * replayed (idempotently, by trace id) once Postgres answers again. Nothing is dropped.
+ */
+export class TraceWriter {
+  private buffer: TraceRecord[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private postgresDown = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelay: number;
+  private readonly spool: TraceSpool;
+  private readonly stats: TraceWriterStats = { written: 0, spooled: 0, replayed: 0, buffered: 0 };
+  private closed = false;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly logger: Logger,
+    private readonly options: TraceWriterOptions,
+  ) {
+    this.spool = new TraceSpool(options.spoolDir);
+    this.retryDelay = options.retryBaseMs ?? 500;
+  }
+
+  /** Replays whatever a previous process left in the spool. */
+  async start(): Promise<void> {
+    if ((await this.spool.pendingFiles()) > 0) this.scheduleReplay(0);
+  }
+
+  record(trace: TraceRecord): void {
+    if (this.closed) throw new Error('TraceWriter is closed');
+    if (this.postgresDown || this.buffer.length >= (this.options.maxBuffered ?? 10_000)) {
+      this.spillToSpool([trace]);
+      return;
+    }
+    this.buffer.push(trace);
+    if (this.buffer.length >= (this.options.batchSize ?? 500)) this.flushSoon(0);
+    else this.flushSoon(this.options.flushIntervalMs ?? 50);
+  }
+
+  getStats(): TraceWriterStats {
+    return { ...this.stats, buffered: this.buffer.length };
+  }
+
+  /** Resolves when everything recorded so far is in Postgres or in the spool. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    while (this.buffer.length > 0 || this.flushing) {
+      if (this.flushing) await this.flushing;
+      else await this.flushBatch();
+    }
+    await this.pendingSpill;
+  }
+
+  /** Drains the spool into Postgres now; rejects if Postgres is still unavailable. */
+  async replaySpool(): Promise<number> {
+    const n = await this.spool.replay((batch) => this.insert(batch));
+    this.stats.replayed += n;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  private flushSoon(delay: number): void {
+    if (this.timer && delay > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flushBatch();
+    }, delay);
+    this.timer.unref();
+  }
+
+  private flushBatch(): Promise<void> {
+    if (this.flushing || this.buffer.length === 0) return this.flushing ?? Promise.resolve();
+    const batch = this.buffer.splice(0, this.options.batchSize ?? 500);
+    this.flushing = this.insert(batch)
+      .then(() => {
+        this.stats.written += batch.length;
+      })
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error, records: batch.length }, 'trace insert failed; spooling to disk');
+        this.markPostgresDown();
+        this.spillToSpool(batch);
+      })
+      .finally(() => {
+        this.flushing = null;
+        if (this.buffer.length > 0) this.flushSoon(0);
+      });
+    return this.flushing;
+  }
+
+  private pendingSpill: Promise<void> = Promise.resolve();
+
+  private spillToSpool(records: TraceRecord[]): void {
+    this.stats.spooled += records.length;
+    // Appends are chained so the spool keeps call order and flush() can await the tail.
+    this.pendingSpill = this.pendingSpill
+      .then(() => this.spool.append(records))
+      .catch((error: unknown) => {
+        // Both Postgres and the local disk failed: keep the records in memory rather than lose them.
+        this.logger.error({ err: error, records: records.length }, 'trace spool append failed; keeping records in memory');
+        this.buffer.unshift(...records);
+      });
+    this.markPostgresDown();
+  }
+
+  private markPostgresDown(): void {
+    this.postgresDown = true;
+    this.scheduleReplay(this.retryDelay);
+  }
+
+  private scheduleReplay(delay: number): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(async () => {
+      this.retryTimer = null;
+      try {
+        await this.pendingSpill;
+        await this.insert([]); // a cheap probe: throws while Postgres is unavailable
+        const n = await this.replaySpool();
+        this.postgresDown = false;
+        this.retryDelay = this.options.retryBaseMs ?? 500;
+        if (n > 0) this.logger.info({ records: n }, 'replayed spooled traces into Postgres');
+        if (this.buffer.length > 0) this.flushSoon(0);
+        // Records spilled while this replay ran landed in a fresh file: pick them up too.
+        if ((await this.spool.pendingFiles()) > 0) this.scheduleReplay(0);
+      } catch (error) {
+        this.retryDelay = Math.min(this.retryDelay * 2, 30_000);
+        this.logger.warn({ err: error, retryInMs: this.retryDelay }, 'Postgres still unavailable for traces');
+        this.scheduleReplay(this.retryDelay);
+      }
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  private async insert(records: TraceRecord[]): Promise<void> {
+    if (records.length === 0) {
+      await this.db.query('SELECT 1');
+      return;
+    }
+    await this.db
+      .createQueryBuilder()
+      .insert()
+      .into(Trace)
+      .values(records.map((r) => ({ ...r, createdAt: new Date(r.createdAt) })))
+      .orIgnore()
+      .execute();
+  }
+}

@@ -1,0 +1,51 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Tenant } from '@gatehouse/tenancy';
+
+export const TRANSPORTS = ['http', 'sse', 'stdio'] as const;
+export type UpstreamTransportKind = (typeof TRANSPORTS)[number];
+
+/** An upstream MCP server registered for one tenant. */
+@Entity('mcp_servers')
+@Index(['tenantId', 'name'], { unique: true })
+export class McpServer {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  @ManyToOne(() => Tenant, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'tenant_id' })
+  tenant?: Tenant;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text' })
+  transport!: UpstreamTransportKind;
+
+  @Column({ type: 'text', nullable: true })
+  url!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  command!: string | null;
+
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  args!: string[];
+
+  /** Values may reference vault secrets as `${secret:name}`; resolved only at connect time. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  env!: Record<string, string>;
+
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  headers!: Record<string, string>;
+
+  @Column({ name: 'timeout_ms', type: 'integer', default: 60000 })
+  timeoutMs!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

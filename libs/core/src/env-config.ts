@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/**
+ * Parses process environment against a zod schema once at start. On failure the message names
+ * every bad variable, so an operator fixes them all in one go instead of one per restart.
+ */
+export function loadEnvConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const value = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
+    return `  ${name}${value === undefined ? '' : `=${JSON.stringify(value)}`}: ${issue.message}`;
+  });
+  throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+export const portSchema = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be an integer')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+export const postgresUrlSchema = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL');
+
+export const redisUrlSchema = z.string().refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// URL');
+
+/** The settings every server process shares. */
+export const baseEnvSchema = z.object({
+  DATABASE_URL: postgresUrlSchema.default('postgres://postgres@127.0.0.1:5432/gatehouse'),
+  REDIS_URL: redisUrlSchema.default('redis://127.0.0.1:6379'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});

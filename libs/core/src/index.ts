@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './env-config';
+export * from './logger';

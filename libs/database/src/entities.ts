@@ -1,0 +1,22 @@
+import { Group, GroupProfile, Tenant, User, UserGroup } from '@gatehouse/tenancy';
+import { DriftEvent, McpServer, Profile, ProfileTool } from '@gatehouse/catalog';
+import { AccessToken } from '@gatehouse/identity';
+import { AdminAuditEntry, Trace } from '@gatehouse/audit';
+import { Approval } from '@gatehouse/approvals';
+
+/** Every table Gatehouse owns, in one list the data source and migrations agree on. */
+export const ENTITIES = [
+  Tenant,
+  User,
+  Group,
+  GroupProfile,
+  UserGroup,
+  McpServer,
+  Profile,
+  ProfileTool,
+  DriftEvent,
+  AccessToken,
+  Trace,
+  AdminAuditEntry,
+  Approval,
+];

@@ -1,0 +1,5 @@
+import { InitialSchema1795563938174 } from "./1795563938174-InitialSchema";
+
+// Migrations in order. Generate a new one with the TypeORM CLI (see the lib README), read it,
+// then list it here.
+export const MIGRATIONS = [InitialSchema1795563938174];

@@ -1,0 +1,3 @@
+export * from './access-token.entity';
+export * from './personal-access-tokens';
+export * from './principal-resolver';

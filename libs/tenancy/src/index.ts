@@ -1,0 +1,4 @@
+export * from './tenant.entity';
+export * from './user.entity';
+export * from './group.entity';
+export * from './tenant-scope';

@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import type { TestProject } from 'vitest/node';
+import { dropDatabase, migrate } from '../libs/database/src';
+
+/**
+ * One throw-away database per test run, migrated with the committed migrations (never
+ * `synchronize`), dropped at the end. Tests read its URL with `inject('databaseUrl')`.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const base = process.env.GATEHOUSE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
+  const url = `${base}/gatehouse_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  await migrate(url);
+  project.provide('databaseUrl', url);
+  project.provide('redisUrl', process.env.GATEHOUSE_TEST_REDIS ?? 'redis://127.0.0.1:6379');
+  return async () => {
+    if (!process.env.GATEHOUSE_KEEP_TEST_DB) await dropDatabase(url);
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    redisUrl: string;
+  }
+}
