@@ -18,8 +18,8 @@ export function loadEnvConfig<S extends z.ZodType>(schema: S, env: NodeJS.Proces
 export const portSchema = z.coerce
   .number({ error: 'must be a port number' })
   .int('must be an integer')
-  .min(1, 'must be between 1 and 65535')
-  .max(65535, 'must be between 1 and 65535');
+  .min(0, 'must be between 0 (any free port) and 65535')
+  .max(65535, 'must be between 0 (any free port) and 65535');
 
 export const postgresUrlSchema = z
   .string()

@@ -1,0 +1,16 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { HealthController } from './health/health.controller';
+import { TracesController } from './traces/traces.controller';
+import { TenantPrincipalGuard } from './auth/tenant-principal.guard';
+
+@Module({})
+export class ApiModule {
+  static forDataSource(db: DataSource): DynamicModule {
+    return {
+      module: ApiModule,
+      controllers: [HealthController, TracesController],
+      providers: [{ provide: DataSource, useValue: db }, TenantPrincipalGuard],
+    };
+  }
+}

@@ -1,0 +1,18 @@
+import { Controller, Get, Query, Req, UseGuards } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { searchTraces, type TracePage, type TraceQuery } from '@gatehouse/audit';
+import { TenantPrincipalGuard, type RequestWithPrincipal } from '../auth/tenant-principal.guard';
+
+@Controller('api/tenants/:tenant/traces')
+@UseGuards(TenantPrincipalGuard)
+export class TracesController {
+  constructor(private readonly db: DataSource) {}
+
+  /** Admins and approvers read every trace of their tenant; members only their own. */
+  @Get()
+  async search(@Req() req: RequestWithPrincipal, @Query() query: Record<string, string>): Promise<TracePage> {
+    const principal = req.principal as NonNullable<RequestWithPrincipal['principal']>;
+    const filters: TraceQuery = principal.role === 'member' ? { ...query, user: principal.email } : query;
+    return searchTraces(this.db, principal.tenantId, filters);
+  }
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { baseEnvSchema, loadEnvConfig, portSchema } from '@gatehouse/core';
+
+const gatewayEnvSchema = baseEnvSchema.extend({
+  GATEWAY_PORT: portSchema.default(8080),
+  GATEWAY_HOST: z.string().default('127.0.0.1'),
+  /** Public base URL clients use; defaults to http://HOST:PORT. */
+  GATEWAY_PUBLIC_URL: z.url({ error: 'must be a URL' }).optional(),
+  GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024').default(4 * 1024 * 1024),
+  GATEWAY_SESSION_IDLE_MS: z.coerce.number().int().min(1000).default(30 * 60 * 1000),
+  GATEWAY_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  TRACE_SPOOL_DIR: z.string().default('.gatehouse/spool'),
+  TRACE_RESULT_CAP_BYTES: z.coerce.number().int().min(256).default(64 * 1024),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayEnvSchema>;
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return loadEnvConfig(gatewayEnvSchema, env);
+}

@@ -1,0 +1,128 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { createLogger, type Logger } from '@gatehouse/core';
+import { createDataSource } from '@gatehouse/database';
+import { TraceWriter, type TraceRecord } from '@gatehouse/audit';
+import { UpstreamPool, noVault, type SecretLookup } from '@gatehouse/upstream';
+import { EndpointRegistry, Passthrough, PrincipalCache, ToolCatalog, subscribeConfigChanges } from '@gatehouse/proxy';
+import type { GatewayConfig } from './gateway-config';
+import { GatewayMetrics } from './gateway-metrics';
+import { LegacySessionStore } from './legacy-sessions';
+import { McpEndpoint } from './mcp-endpoint';
+import { sendError, sendJson } from './http-responses';
+import { GatehouseError } from '@gatehouse/core';
+
+const MCP_PATH = /^\/mcp\/([a-z0-9][a-z0-9-]{0,62})\/([a-z0-9][a-z0-9_-]{0,62})\/?$/;
+
+export interface RunningGateway {
+  url: string;
+  traces: TraceWriter;
+  pool: UpstreamPool;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway's composition root: wires Postgres, Redis, the upstream pool, the trace pipeline
+ * and the MCP endpoint behind one `node:http` server. No framework in the per-call loop.
+ */
+export async function startGateway(config: GatewayConfig, options: { logger?: Logger; secrets?: SecretLookup } = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger('gateway', config.LOG_LEVEL);
+  const db: DataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 10, applicationName: 'gatehouse-gateway' });
+  await db.initialize();
+  const subscriber = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
+  await subscriber.connect();
+
+  const traces = new TraceWriter(db, logger.child({ component: 'traces' }), { spoolDir: config.TRACE_SPOOL_DIR });
+  await traces.start();
+  const metrics = new GatewayMetrics(() => traces.getStats());
+  const sessions = new LegacySessionStore(config.GATEWAY_SESSION_IDLE_MS, (n) => metrics.legacySessions.set(n));
+
+  let onToolsChanged: (serverId: string) => void = () => undefined;
+  const pool = new UpstreamPool(options.secrets ?? noVault, logger.child({ component: 'upstream' }), {
+    onListChanged: (server, kind) => {
+      if (kind === 'tools') onToolsChanged(server.id);
+    },
+  });
+  const registry = new EndpointRegistry(db, new ToolCatalog(db, pool, logger.child({ component: 'catalog' })));
+  const principals = new PrincipalCache(db);
+  const recordTrace = (trace: TraceRecord) => {
+    traces.record(trace);
+    metrics.observeCall(trace);
+  };
+  const endpoint = new McpEndpoint(
+    { registry, pool, recordTrace, passthrough: new Passthrough(pool, logger), pageSize: config.GATEWAY_PAGE_SIZE, resultCapBytes: config.TRACE_RESULT_CAP_BYTES },
+    principals,
+    sessions,
+    logger,
+    config.GATEWAY_MAX_BODY_BYTES,
+  );
+
+  onToolsChanged = (serverId) => {
+    void registry.loaded().then((endpoints) => {
+      for (const ep of endpoints.filter((e) => e.usesServer(serverId))) {
+        ep.invalidateTools();
+        const key = `${ep.snapshot.tenantSlug}/${ep.snapshot.profileSlug}`;
+        for (const session of sessions.forEndpoint(key)) void session.server.sendToolListChanged().catch(() => undefined);
+      }
+      endpoint.notifier.toolsChanged();
+    });
+  };
+  await subscribeConfigChanges(subscriber, (change) => {
+    logger.info({ change }, 'configuration changed; invalidating caches');
+    registry.invalidateTenant(change.tenantId === '*' ? null : change.tenantId);
+    principals.clear();
+  });
+
+  const server: HttpServer = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const mcp = MCP_PATH.exec(path);
+    if (mcp) {
+      endpoint.handle(req, res, mcp[1] as string, mcp[2] as string).catch((error: unknown) => {
+        logger.error({ err: error }, 'unhandled MCP request error');
+        sendError(res, error);
+      });
+      return;
+    }
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      Promise.all([db.query('SELECT 1'), subscriber.status === 'ready' ? Promise.resolve() : Promise.reject(new Error(`redis ${subscriber.status}`))])
+        .then(() => sendJson(res, 200, { status: 'ready', sessions: sessions.size, upstreams: pool.status() }))
+        .catch((error: Error) => sendJson(res, 503, { status: 'not_ready', reason: error.message }));
+      return;
+    }
+    if (path === '/metrics') {
+      metrics.registry
+        .metrics()
+        .then((text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          res.end(text);
+        })
+        .catch((error: unknown) => sendError(res, error));
+      return;
+    }
+    sendError(res, new GatehouseError('not_found', `No route for ${req.method} ${path}. MCP endpoints live at /mcp/{tenant}/{profile}.`));
+  });
+  await new Promise<void>((resolve) => server.listen(config.GATEWAY_PORT, config.GATEWAY_HOST, resolve));
+  const address = server.address() as AddressInfo;
+  const url = config.GATEWAY_PUBLIC_URL ?? `http://${config.GATEWAY_HOST}:${address.port}`;
+  logger.info({ url }, 'gateway listening');
+
+  return {
+    url,
+    traces,
+    pool,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await sessions.closeAll();
+      await pool.close();
+      await traces.close();
+      subscriber.disconnect();
+      await db.destroy();
+    },
+  };
+}

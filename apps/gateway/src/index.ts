@@ -1,0 +1,2 @@
+export * from './gateway-config';
+export * from './gateway';

@@ -1,0 +1,70 @@
+import type { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import type { Server } from '@modelcontextprotocol/server';
+
+/** A 2025-era (initialize-based) MCP session, bound to the user and endpoint that opened it. */
+export interface LegacySession {
+  id: string;
+  userId: string;
+  endpointKey: string;
+  transport: NodeStreamableHTTPServerTransport;
+  server: Server;
+  lastSeen: number;
+}
+
+/**
+ * Open legacy sessions of this process. Sessions expire after an idle period; a session id is
+ * only honoured for the user and endpoint that created it, so a leaked id is useless elsewhere.
+ */
+export class LegacySessionStore {
+  private readonly sessions = new Map<string, LegacySession>();
+  private readonly reaper: NodeJS.Timeout;
+
+  constructor(
+    private readonly idleMs: number,
+    private readonly onCountChange: (count: number) => void = () => undefined,
+  ) {
+    this.reaper = setInterval(() => this.reapIdle(), Math.min(idleMs, 60_000));
+    this.reaper.unref();
+  }
+
+  add(session: LegacySession): void {
+    this.sessions.set(session.id, session);
+    this.onCountChange(this.sessions.size);
+  }
+
+  get(id: string, userId: string, endpointKey: string): LegacySession | null {
+    const session = this.sessions.get(id);
+    if (!session || session.userId !== userId || session.endpointKey !== endpointKey) return null;
+    session.lastSeen = Date.now();
+    return session;
+  }
+
+  remove(id: string): void {
+    if (this.sessions.delete(id)) this.onCountChange(this.sessions.size);
+  }
+
+  forEndpoint(endpointKey: string): LegacySession[] {
+    return [...this.sessions.values()].filter((s) => s.endpointKey === endpointKey);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.reaper);
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map((s) => s.transport.close().catch(() => undefined)));
+  }
+
+  private reapIdle(): void {
+    const cutoff = Date.now() - this.idleMs;
+    for (const session of this.sessions.values()) {
+      if (session.lastSeen < cutoff) {
+        this.remove(session.id);
+        void session.transport.close().catch(() => undefined);
+      }
+    }
+  }
+}

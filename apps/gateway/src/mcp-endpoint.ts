@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import getRawBody from 'raw-body';
+import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
+import { createMcpHandler, isInitializeRequest, isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
+import { GatehouseError, type Logger } from '@gatehouse/core';
+import type { Principal } from '@gatehouse/identity';
+import { createProxyServer, type Endpoint, type PrincipalCache, type ProxyServerDeps } from '@gatehouse/proxy';
+import { authenticate, bearerChallenge } from './bearer-auth';
+import { sendError, sendJsonRpcError } from './http-responses';
+import type { LegacySessionStore } from './legacy-sessions';
+
+interface AuthorizedRequest {
+  principal: Principal;
+  endpoint: Endpoint;
+  endpointKey: string;
+}
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** Read by the SDK's Node adapters and handed to handlers as `authInfo`. */
+    auth?: { token: string; clientId: string; scopes: string[]; extra?: Record<string, unknown> };
+  }
+}
+
+/**
+ * `/mcp/{tenant}/{profile}`: authenticates, authorises the profile, then serves the MCP
+ * conversation in whichever era the client speaks — sessionful 2025-era Streamable HTTP (a
+ * per-session proxy server) or the stateless 2026-07-28 era (a proxy server per request).
+ */
+export class McpEndpoint {
+  private readonly modern: McpHttpHandler;
+  private readonly modernNode: ReturnType<typeof toNodeHandler>;
+
+  constructor(
+    private readonly deps: ProxyServerDeps,
+    private readonly principals: PrincipalCache,
+    private readonly sessions: LegacySessionStore,
+    private readonly logger: Logger,
+    private readonly maxBodyBytes: number,
+  ) {
+    this.modern = createMcpHandler(
+      (ctx) => {
+        const auth = ctx.authInfo?.extra as { endpoint: Endpoint; principal: Principal } | undefined;
+        if (!auth) throw new Error('modern MCP request reached the handler without authorization');
+        return createProxyServer(this.deps, auth.endpoint, auth.principal);
+      },
+      { legacy: 'reject', maxRequestBodySize: maxBodyBytes, onerror: (err) => this.logger.debug({ err }, 'modern MCP request rejected') },
+    );
+    this.modernNode = toNodeHandler(this.modern, { maxRequestBodySize: maxBodyBytes });
+  }
+
+  get notifier(): McpHttpHandler['notify'] {
+    return this.modern.notify;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, tenantSlug: string, profileSlug: string): Promise<void> {
+    let authorized: AuthorizedRequest;
+    try {
+      authorized = await this.authorize(req, tenantSlug, profileSlug);
+    } catch (error) {
+      const challenge = error instanceof GatehouseError && error.httpStatus === 401;
+      sendError(res, error, challenge ? { 'www-authenticate': bearerChallenge(req.headers.authorization ? error : undefined) } : {});
+      return;
+    }
+    req.auth = { token: 'redacted', clientId: authorized.principal.userId, scopes: [], extra: { ...authorized } };
+
+    let body: unknown;
+    if (req.method === 'POST') {
+      const parsed = await this.readJsonBody(req, res);
+      if (!parsed.ok) return;
+      body = parsed.body;
+    }
+    const webRequest = await toWebRequest(req, body);
+    if (req.method === 'POST' && !(await isLegacyRequest(webRequest, body, { maxRequestBodySize: this.maxBodyBytes }))) {
+      await this.modernNode(req, res, body);
+      return;
+    }
+    await this.handleLegacy(req, res, body, authorized);
+  }
+
+  private async authorize(req: IncomingMessage, tenantSlug: string, profileSlug: string): Promise<AuthorizedRequest> {
+    const principal = await authenticate(req, this.principals);
+    // A token of another tenant learns nothing about this one: same answer as an unknown tenant.
+    if (principal.tenantSlug !== tenantSlug) throw new GatehouseError('tenant_not_found', `Unknown tenant "${tenantSlug}".`);
+    const endpoint = await this.deps.registry.resolve(tenantSlug, profileSlug);
+    if (!principal.profiles.includes(profileSlug)) {
+      throw new GatehouseError('forbidden', `You do not have access to profile "${profileSlug}" of tenant "${tenantSlug}".`, {
+        profiles: principal.profiles,
+      });
+    }
+    return { principal, endpoint, endpointKey: `${tenantSlug}/${profileSlug}` };
+  }
+
+  private async readJsonBody(req: IncomingMessage, res: ServerResponse): Promise<{ ok: true; body: unknown } | { ok: false }> {
+    let raw: string;
+    try {
+      raw = await getRawBody(req, { limit: this.maxBodyBytes, encoding: 'utf8' });
+    } catch (error) {
+      const tooLarge = (error as { type?: string }).type === 'entity.too.large';
+      if (tooLarge) sendJsonRpcError(res, 413, -32600, `Request body exceeds the limit of ${this.maxBodyBytes} bytes.`);
+      else sendJsonRpcError(res, 400, -32700, 'Could not read the request body.');
+      return { ok: false };
+    }
+    try {
+      return { ok: true, body: JSON.parse(raw) };
+    } catch {
+      sendJsonRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON.');
+      return { ok: false };
+    }
+  }
+
+  private async handleLegacy(req: IncomingMessage, res: ServerResponse, body: unknown, auth: AuthorizedRequest): Promise<void> {
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const session = this.sessions.get(sessionId, auth.principal.userId, auth.endpointKey);
+      if (!session) {
+        sendJsonRpcError(res, 404, -32001, 'Session not found: it expired or belongs to someone else. Initialize a new session.');
+        return;
+      }
+      await session.transport.handleRequest(req, res, body);
+      if (req.method === 'DELETE') this.sessions.remove(sessionId);
+      return;
+    }
+    if (req.method !== 'POST' || !isInitializeRequest(body)) {
+      sendJsonRpcError(res, 400, -32600, 'Bad request: send "initialize" first, or include the Mcp-Session-Id header.');
+      return;
+    }
+    const server = createProxyServer(this.deps, auth.endpoint, auth.principal);
+    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        this.sessions.add({ id, userId: auth.principal.userId, endpointKey: auth.endpointKey, transport, server, lastSeen: Date.now() });
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) this.sessions.remove(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { createDataSource } from '@gatehouse/database';
+import { loadGatewayConfig, startGateway, type RunningGateway } from '@gatehouse/gateway';
+import { applyConfig, parseConfig } from '@gatehouse/config';
+import { issuePersonalAccessToken } from '@gatehouse/identity';
+import { Tenant, TenantScope, User } from '@gatehouse/tenancy';
+import type { DataSource } from 'typeorm';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+
+export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export function uniqueSlug(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function openTestDatabase(): Promise<DataSource> {
+  const db = createDataSource({ url: inject('databaseUrl'), poolSize: 4 });
+  await db.initialize();
+  return db;
+}
+
+export async function startTestGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+  const config = loadGatewayConfig({
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    GATEWAY_PORT: '0',
+    TRACE_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-spool-')),
+    ...env,
+  });
+  return startGateway(config, { logger: quietLogger });
+}
+
+export async function applyYaml(db: DataSource, yaml: string, options: { approveDrift?: boolean } = {}) {
+  return applyConfig(db, parseConfig(yaml, 'test.yaml'), { actor: 'test', ...options });
+}
+
+export async function issueToken(db: DataSource, tenantSlug: string, email: string, lifetimeMs?: number): Promise<string> {
+  const tenant = await db.getRepository(Tenant).findOneOrFail({ where: { slug: tenantSlug } });
+  const user = await new TenantScope(db.manager, tenant.id).findOne(User, { email });
+  if (!user) throw new Error(`no user ${email} in ${tenantSlug}`);
+  return (await issuePersonalAccessToken(db.manager, { tenantId: tenant.id, userId: user.id, lifetimeMs })).token;
+}
+
+export type Era = 'legacy' | 'modern';
+
+/** A real SDK client to `/mcp/{tenant}/{profile}`, speaking the 2025 (legacy) or 2026-07-28 (modern) era. */
+export async function connectClient(gatewayUrl: string, tenant: string, profile: string, token: string, era: Era = 'legacy'): Promise<Client> {
+  const client = new Client(
+    { name: `e2e-${era}`, version: '9.9.9' },
+    { versionNegotiation: era === 'modern' ? { mode: { pin: '2026-07-28' } } : { mode: 'legacy' } },
+  );
+  const transport = new StreamableHTTPClientTransport(new URL(`${gatewayUrl}/mcp/${tenant}/${profile}`), {
+    requestInit: { headers: { Authorization: `Bearer ${token}` } },
+  });
+  await client.connect(transport);
+  return client;
+}
+
+/** Waits until the trace pipeline has flushed everything recorded so far. */
+export async function flushTraces(gateway: RunningGateway): Promise<void> {
+  await gateway.traces.flush();
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { APPROVAL_POLICIES, TRANSPORTS } from '@gatehouse/catalog';
+import { ROLES } from '@gatehouse/tenancy';
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (max 63)');
+const profileSlug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, dashes or underscores');
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be letters, digits, dot, dash or underscore');
+
+export const serverSchema = z
+  .object({
+    name,
+    transport: z.enum(TRANSPORTS),
+    url: z.url().optional(),
+    command: z.string().min(1).optional(),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    headers: z.record(z.string(), z.string()).default({}),
+    timeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
+  })
+  .strict()
+  .superRefine((server, ctx) => {
+    if (server.transport === 'stdio' && !server.command) ctx.addIssue({ code: 'custom', path: ['command'], message: 'stdio servers need a command' });
+    if (server.transport !== 'stdio' && !server.url) ctx.addIssue({ code: 'custom', path: ['url'], message: `${server.transport} servers need a url` });
+  });
+
+export const profileToolSchema = z
+  .object({
+    server: name,
+    tool: z.string().min(1),
+    as: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'tool names are letters, digits, dot, dash or underscore').optional(),
+    description: z.string().min(1).optional(),
+    pin: z.record(z.string(), z.unknown()).default({}),
+    hide: z.array(z.string()).default([]),
+    approval: z.enum(APPROVAL_POLICIES).default('auto'),
+  })
+  .strict();
+
+export const profileSchema = z
+  .object({
+    slug: profileSlug,
+    description: z.string().optional(),
+    tools: z.array(profileToolSchema).default([]),
+    resources: z.array(name).default([]),
+    prompts: z.array(name).default([]),
+  })
+  .strict();
+
+export const groupSchema = z
+  .object({
+    idpGroup: z.string().min(1),
+    role: z.enum(ROLES).default('member'),
+    profiles: z.array(profileSlug).default([]),
+  })
+  .strict();
+
+export const localUserSchema = z
+  .object({
+    email: z.email(),
+    name: z.string().optional(),
+    groups: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export const tenantSchema = z
+  .object({
+    slug,
+    name: z.string().min(1),
+    servers: z.array(serverSchema).default([]),
+    profiles: z.array(profileSchema).default([]),
+    groups: z.array(groupSchema).default([]),
+    users: z.array(localUserSchema).default([]),
+  })
+  .strict();
+
+export const gatehouseConfigSchema = z.object({ tenants: z.array(tenantSchema).min(1, 'declare at least one tenant') }).strict();
+
+export type GatehouseConfig = z.infer<typeof gatehouseConfigSchema>;
+export type TenantConfig = z.infer<typeof tenantSchema>;
+export type ProfileConfig = z.infer<typeof profileSchema>;
+export type ServerConfig = z.infer<typeof serverSchema>;

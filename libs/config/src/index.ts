@@ -1,0 +1,4 @@
+export * from './config-schema';
+export * from './config-file';
+export * from './reconcile';
+export * from './config-applier';

@@ -1,0 +1,85 @@
+import type { DataSource } from 'typeorm';
+import { GatehouseError } from '@gatehouse/core';
+import { findTenantBySlug, loadProfileSnapshot, type ProfileSnapshot } from './profile-snapshot';
+import type { ProfileToolset, ToolCatalog } from './tool-catalog';
+
+/** A served endpoint: its config snapshot and its (lazily built, cached) tool list. */
+export class Endpoint {
+  private toolsetPromise: Promise<ProfileToolset> | null = null;
+
+  constructor(
+    readonly snapshot: ProfileSnapshot,
+    private readonly catalog: ToolCatalog,
+  ) {}
+
+  toolset(): Promise<ProfileToolset> {
+    this.toolsetPromise ??= this.catalog.build(this.snapshot).catch((error: unknown) => {
+      this.toolsetPromise = null;
+      throw error;
+    });
+    return this.toolsetPromise;
+  }
+
+  /** Drops the cached tool list (an upstream's list changed). */
+  invalidateTools(): void {
+    this.toolsetPromise = null;
+  }
+
+  usesServer(serverId: string): boolean {
+    return (
+      this.snapshot.tools.some((t) => t.server.id === serverId) ||
+      this.snapshot.resourceServers.some((s) => s.id === serverId) ||
+      this.snapshot.promptServers.some((s) => s.id === serverId)
+    );
+  }
+}
+
+/**
+ * Resolves `/mcp/{tenant}/{profile}` to an `Endpoint`, cached per process and invalidated over
+ * Redis pub/sub when an admin changes the tenant's config (with a TTL as a safety net).
+ */
+export class EndpointRegistry {
+  private readonly endpoints = new Map<string, { endpoint: Promise<Endpoint>; tenantId: string | null; at: number }>();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly catalog: ToolCatalog,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  async resolve(tenantSlug: string, profileSlug: string): Promise<Endpoint> {
+    const key = `${tenantSlug}/${profileSlug}`;
+    const cached = this.endpoints.get(key);
+    if (cached && Date.now() - cached.at < this.ttlMs) return cached.endpoint;
+    const entry = { endpoint: this.load(tenantSlug, profileSlug), tenantId: null as string | null, at: Date.now() };
+    this.endpoints.set(key, entry);
+    try {
+      const endpoint = await entry.endpoint;
+      entry.tenantId = endpoint.snapshot.tenantId;
+      return endpoint;
+    } catch (error) {
+      this.endpoints.delete(key);
+      throw error;
+    }
+  }
+
+  /** Endpoints currently loaded (for list_changed fan-out). */
+  async loaded(): Promise<Endpoint[]> {
+    const settled = await Promise.allSettled([...this.endpoints.values()].map((e) => e.endpoint));
+    return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  }
+
+  invalidateTenant(tenantId: string | null): void {
+    for (const [key, entry] of this.endpoints) {
+      if (tenantId === null || entry.tenantId === tenantId || entry.tenantId === null) this.endpoints.delete(key);
+    }
+  }
+
+  private async load(tenantSlug: string, profileSlug: string): Promise<Endpoint> {
+    const tenant = await findTenantBySlug(this.db, tenantSlug);
+    if (!tenant) throw new GatehouseError('tenant_not_found', `Unknown tenant "${tenantSlug}".`);
+    const snapshot = await loadProfileSnapshot(this.db, tenant, profileSlug);
+    if (!snapshot) throw new GatehouseError('profile_not_found', `Tenant "${tenantSlug}" has no profile "${profileSlug}".`);
+    return new Endpoint(snapshot, this.catalog);
+  }
+}

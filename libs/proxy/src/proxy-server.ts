@@ -1,0 +1,139 @@
+import { CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY, Server, type ServerContext } from '@modelcontextprotocol/server';
+import type { Principal } from '@gatehouse/identity';
+import type { Endpoint, EndpointRegistry } from './endpoint-registry';
+import type { CallerContext } from './call-context';
+import { handleToolCall, type ToolCallDeps } from './tool-call';
+import { paginate } from './pagination';
+import type { Passthrough } from './passthrough';
+import { toProtocolError } from './json-rpc-errors';
+
+export const GATEWAY_SERVER_INFO = { name: 'gatehouse', version: '0.1.0' };
+
+export interface ProxyServerDeps extends ToolCallDeps {
+  registry: EndpointRegistry;
+  passthrough: Passthrough;
+  pageSize: number;
+}
+
+/**
+ * Builds the MCP `Server` a client talks to for one endpoint and principal: a low-level server
+ * whose handlers present the profile's curated tools and pass resources and prompts through. The
+ * same construction serves both protocol eras (one instance per legacy session, one per modern
+ * request).
+ */
+export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, principal: Principal): Server {
+  const { snapshot } = initial;
+  // Re-resolved per request (a cached lookup), so a long-lived session sees config changes.
+  const current = () => deps.registry.resolve(snapshot.tenantSlug, snapshot.profileSlug);
+  const hasResources = snapshot.resourceServers.length > 0;
+  const hasPrompts = snapshot.promptServers.length > 0;
+  const server = new Server(GATEWAY_SERVER_INFO, {
+    capabilities: {
+      tools: { listChanged: true },
+      ...(hasResources ? { resources: { listChanged: true } } : {}),
+      ...(hasPrompts ? { prompts: { listChanged: true } } : {}),
+      ...(hasResources || hasPrompts ? { completions: {} } : {}),
+    },
+    instructions: `Gatehouse profile "${snapshot.profileSlug}" of tenant "${snapshot.tenantSlug}".`,
+  });
+
+  const callerOf = (ctx: ServerContext): CallerContext => {
+    const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
+    const modernClient = envelope[CLIENT_INFO_META_KEY] as { name?: string; version?: string } | undefined;
+    const client = modernClient ?? server.getClientVersion();
+    return {
+      principal,
+      sessionId: ctx.sessionId ?? null,
+      protocolVersion: (envelope[PROTOCOL_VERSION_META_KEY] as string | undefined) ?? server.getNegotiatedProtocolVersion() ?? null,
+      clientName: client?.name ?? null,
+      clientVersion: client?.version ?? null,
+    };
+  };
+  // Handlers throw only ProtocolErrors, so every failure reaches the client as a readable JSON-RPC error.
+  const guarded =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        throw toProtocolError(error);
+      }
+    };
+
+  server.setRequestHandler(
+    'tools/list',
+    guarded(async (request) => {
+      const toolset = await (await current()).toolset();
+      const { page, nextCursor } = paginate(toolset.tools, request.params?.cursor, deps.pageSize);
+      return { tools: page.map((t) => t.definition), ...(nextCursor ? { nextCursor } : {}) };
+    }),
+  );
+
+  server.setRequestHandler('tools/call', async (request, ctx) =>
+    handleToolCall(deps, await current(), callerOf(ctx), {
+      name: request.params.name,
+      arguments: request.params.arguments,
+      progressToken: request.params._meta?.progressToken,
+      signal: ctx.mcpReq.signal,
+      notify: (notification) => ctx.mcpReq.notify(notification),
+    }),
+  );
+
+  if (hasResources) {
+    server.setRequestHandler(
+      'resources/list',
+      guarded(async (request) => {
+        const all = await deps.passthrough.aggregate(snapshot.resourceServers, async (c) => (await c.listResources()).resources);
+        const { page, nextCursor } = paginate(all.map((r) => r.item), request.params?.cursor, deps.pageSize);
+        return { resources: page, ...(nextCursor ? { nextCursor } : {}) };
+      }),
+    );
+    server.setRequestHandler(
+      'resources/templates/list',
+      guarded(async (request) => {
+        const all = await deps.passthrough.aggregate(snapshot.resourceServers, async (c) => (await c.listResourceTemplates()).resourceTemplates);
+        const { page, nextCursor } = paginate(all.map((r) => r.item), request.params?.cursor, deps.pageSize);
+        return { resourceTemplates: page, ...(nextCursor ? { nextCursor } : {}) };
+      }),
+    );
+    server.setRequestHandler(
+      'resources/read',
+      guarded(async (request) =>
+        deps.passthrough.firstOwner(snapshot.resourceServers, `Resource "${request.params.uri}"`, (c) =>
+          c.readResource({ uri: request.params.uri }, { cacheMode: 'bypass' }),
+        ),
+      ),
+    );
+  }
+
+  if (hasPrompts) {
+    server.setRequestHandler(
+      'prompts/list',
+      guarded(async (request) => {
+        const all = await deps.passthrough.aggregate(snapshot.promptServers, async (c) => (await c.listPrompts()).prompts);
+        const { page, nextCursor } = paginate(all.map((r) => r.item), request.params?.cursor, deps.pageSize);
+        return { prompts: page, ...(nextCursor ? { nextCursor } : {}) };
+      }),
+    );
+    server.setRequestHandler(
+      'prompts/get',
+      guarded(async (request) =>
+        deps.passthrough.firstOwner(snapshot.promptServers, `Prompt "${request.params.name}"`, (c) =>
+          c.getPrompt({ name: request.params.name, arguments: request.params.arguments }),
+        ),
+      ),
+    );
+  }
+
+  if (hasResources || hasPrompts) {
+    server.setRequestHandler(
+      'completion/complete',
+      guarded(async (request) => {
+        const servers = request.params.ref.type === 'ref/prompt' ? snapshot.promptServers : snapshot.resourceServers;
+        return deps.passthrough.firstOwner(servers, 'Completion target', (c) => c.complete(request.params));
+      }),
+    );
+  }
+
+  return server;
+}

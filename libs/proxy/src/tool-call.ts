@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { ProtocolError, ProtocolErrorCode, type CallToolResult } from '@modelcontextprotocol/server';
+import { GatehouseError } from '@gatehouse/core';
+import { rewriteArguments } from '@gatehouse/catalog';
+import { capResult, type TraceRecord, type TraceStatus } from '@gatehouse/audit';
+import type { UpstreamPool } from '@gatehouse/upstream';
+import type { Endpoint } from './endpoint-registry';
+import type { CallerContext } from './call-context';
+import { toProtocolError } from './json-rpc-errors';
+
+export interface ToolCallRequest {
+  name: string;
+  arguments?: Record<string, unknown>;
+  progressToken?: string | number;
+  signal: AbortSignal;
+  /** Sends a notification related to the downstream request (progress). */
+  notify: (notification: { method: 'notifications/progress'; params: Record<string, unknown> }) => Promise<void>;
+}
+
+export interface ToolCallDeps {
+  pool: UpstreamPool;
+  recordTrace: (trace: TraceRecord) => void;
+  resultCapBytes?: number;
+}
+
+/**
+ * One `tools/call`, end to end: resolve the exposed name, rewrite arguments (pins; refusing
+ * hidden ones), forward to the upstream with progress and cancellation wired through, and record
+ * exactly one trace whatever happens. Errors from the upstream pass through unchanged.
+ */
+export async function handleToolCall(
+  deps: ToolCallDeps,
+  endpoint: Endpoint,
+  caller: CallerContext,
+  request: ToolCallRequest,
+): Promise<CallToolResult> {
+  const started = performance.now();
+  const trace = baseTrace(endpoint, caller, request);
+  const finish = (status: TraceStatus, fields: Partial<TraceRecord>) => {
+    deps.recordTrace({ ...trace, ...fields, status, latencyMs: Math.round((performance.now() - started) * 1000) / 1000 });
+  };
+
+  const toolset = await endpoint.toolset();
+  const tool = toolset.byName.get(request.name);
+  if (!tool) {
+    const withheld = toolset.withheld.get(request.name);
+    const error = withheld
+      ? new GatehouseError('tool_not_found', `Tool "${request.name}" is currently unavailable: ${withheld.detail}.`, { reason: withheld.reason })
+      : new GatehouseError('tool_not_found', `Unknown tool "${request.name}" on profile "${endpoint.snapshot.profileSlug}".`);
+    finish(withheld?.reason === 'drift' ? 'blocked' : 'error', { error: error.message, errorCode: error.code });
+    throw toProtocolError(error);
+  }
+
+  const { entry } = tool;
+  trace.server = entry.server.name;
+  trace.upstreamTool = entry.upstreamName;
+  let upstreamArgs: Record<string, unknown>;
+  try {
+    upstreamArgs = rewriteArguments(request.arguments, entry.overrides);
+  } catch (error) {
+    const gatehouseError = error as GatehouseError;
+    finish('denied', { error: gatehouseError.message, errorCode: gatehouseError.code });
+    throw toProtocolError(error);
+  }
+  trace.arguments = upstreamArgs;
+
+  const onprogress =
+    request.progressToken === undefined
+      ? undefined
+      : (progress: { progress: number; total?: number; message?: string }) => {
+          void request.notify({ method: 'notifications/progress', params: { ...progress, progressToken: request.progressToken } });
+        };
+
+  try {
+    const result = await deps.pool.get(entry.server).callTool(entry.upstreamName, upstreamArgs, { signal: request.signal, onprogress });
+    const capped = capResult(result as Record<string, unknown>, deps.resultCapBytes);
+    finish(result.isError ? 'error' : 'ok', {
+      result: capped.result,
+      resultTruncated: capped.truncated,
+      resultBytes: capped.bytes,
+      error: result.isError ? firstText(result) : null,
+      errorCode: result.isError ? 'tool_error' : null,
+    });
+    return result;
+  } catch (error) {
+    const protocolError = upstreamFailure(error, request.signal);
+    finish('error', { error: protocolError.message, errorCode: String((protocolError.data as { code?: string })?.code ?? protocolError.code) });
+    throw protocolError;
+  }
+}
+
+function upstreamFailure(error: unknown, signal: AbortSignal): ProtocolError {
+  if (signal.aborted) {
+    return new ProtocolError(ProtocolErrorCode.InternalError, 'The call was cancelled by the client.', { code: 'cancelled' });
+  }
+  return toProtocolError(error);
+}
+
+function firstText(result: CallToolResult): string | null {
+  const text = result.content?.find((c) => c.type === 'text');
+  return text && 'text' in text ? text.text.slice(0, 2000) : null;
+}
+
+function baseTrace(endpoint: Endpoint, caller: CallerContext, request: ToolCallRequest): TraceRecord {
+  return {
+    id: randomUUID(),
+    tenantId: endpoint.snapshot.tenantId,
+    createdAt: new Date().toISOString(),
+    userId: caller.principal.userId,
+    userEmail: caller.principal.email,
+    clientName: caller.clientName,
+    clientVersion: caller.clientVersion,
+    sessionId: caller.sessionId,
+    protocolVersion: caller.protocolVersion,
+    profile: endpoint.snapshot.profileSlug,
+    server: null,
+    upstreamTool: null,
+    exposedTool: request.name,
+    arguments: request.arguments ?? null,
+    result: null,
+    resultTruncated: false,
+    resultBytes: null,
+    error: null,
+    errorCode: null,
+    status: 'ok',
+    latencyMs: 0,
+    approvalId: null,
+  };
+}

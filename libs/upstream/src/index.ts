@@ -1,0 +1,5 @@
+export * from './upstream-config';
+export * from './secret-references';
+export * from './transport-factory';
+export * from './upstream-connection';
+export * from './upstream-pool';

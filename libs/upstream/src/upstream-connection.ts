@@ -1,0 +1,181 @@
+import { Client, type CallToolResult, type Tool } from '@modelcontextprotocol/client';
+import { GatehouseError, type Logger } from '@gatehouse/core';
+import type { UpstreamServerConfig } from './upstream-config';
+import type { SecretLookup } from './secret-references';
+import { createUpstreamTransport } from './transport-factory';
+
+export type CatalogKind = 'tools' | 'resources' | 'prompts';
+
+export interface UpstreamConnectionEvents {
+  /** The upstream's tool/resource/prompt list changed (caches were already refreshed). */
+  onListChanged?: (server: UpstreamServerConfig, kind: CatalogKind) => void;
+  /** A resource the gateway subscribed to changed upstream. */
+  onResourceUpdated?: (server: UpstreamServerConfig, uri: string) => void;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
+  meta?: Record<string, unknown>;
+}
+
+const GATEWAY_INFO = { name: 'gatehouse-gateway', version: '0.1.0' };
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * One live MCP client session to one upstream server, shared by every downstream session that
+ * uses the server. Connects lazily, negotiates the protocol era the upstream speaks, keeps its
+ * tool list cached (refreshed on `list_changed`), and — for stdio — restarts a child process that
+ * died, with exponential backoff, so one crashing server cannot spin the CPU.
+ */
+export class UpstreamConnection {
+  private client: Client | null = null;
+  private connecting: Promise<Client> | null = null;
+  private tools: Tool[] | null = null;
+  private toolsLoading: Promise<Tool[]> | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private backoffMs = 500;
+  private closed = false;
+  private lastError: string | null = null;
+  private connectedAt = 0;
+
+  constructor(
+    readonly config: UpstreamServerConfig,
+    private readonly secrets: SecretLookup,
+    private readonly logger: Logger,
+    private readonly events: UpstreamConnectionEvents = {},
+  ) {}
+
+  get status(): { connected: boolean; lastError: string | null; protocolVersion: string | null } {
+    return {
+      connected: this.client !== null,
+      lastError: this.lastError,
+      protocolVersion: this.client?.getNegotiatedProtocolVersion() ?? null,
+    };
+  }
+
+  async getClient(): Promise<Client> {
+    if (this.closed) throw new GatehouseError('upstream_unavailable', `server "${this.config.name}" is shutting down`);
+    if (this.client) return this.client;
+    if (this.restartTimer) {
+      throw new GatehouseError(
+        'upstream_unavailable',
+        `server "${this.config.name}" is restarting after it exited (${this.lastError ?? 'unknown error'}); try again shortly`,
+      );
+    }
+    this.connecting ??= this.connect().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  async listTools(): Promise<Tool[]> {
+    if (this.tools) return this.tools;
+    this.toolsLoading ??= this.getClient()
+      .then((client) => client.listTools())
+      .then((result) => {
+        this.tools = result.tools;
+        return result.tools;
+      })
+      .finally(() => {
+        this.toolsLoading = null;
+      });
+    return this.toolsLoading;
+  }
+
+  /** The cached tool list without I/O, or null when not loaded yet. */
+  cachedTools(): Tool[] | null {
+    return this.tools;
+  }
+
+  async callTool(name: string, args: Record<string, unknown>, options: CallOptions = {}): Promise<CallToolResult> {
+    const client = await this.getClient();
+    return (await client.callTool(
+      { name, arguments: args, ...(options.meta ? { _meta: options.meta } : {}) },
+      {
+        signal: options.signal,
+        onprogress: options.onprogress,
+        timeout: this.config.timeoutMs,
+        resetTimeoutOnProgress: true,
+      },
+    )) as CallToolResult;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const client = this.client;
+    this.client = null;
+    await client?.close().catch(() => undefined);
+  }
+
+  private async connect(): Promise<Client> {
+    const client = new Client(GATEWAY_INFO, {
+      capabilities: {},
+      versionNegotiation: { mode: 'auto' },
+      listChanged: {
+        tools: { onChanged: (error, tools) => this.handleToolsChanged(error, tools) },
+        prompts: { onChanged: () => this.events.onListChanged?.(this.config, 'prompts') },
+        resources: { onChanged: () => this.events.onListChanged?.(this.config, 'resources') },
+      },
+    });
+    client.setNotificationHandler('notifications/resources/updated', (notification) => {
+      this.events.onResourceUpdated?.(this.config, notification.params.uri);
+    });
+    try {
+      const transport = await createUpstreamTransport(this.config, this.secrets, (line) =>
+        this.logger.debug({ server: this.config.name, stderr: line }, 'upstream stderr'),
+      );
+      await client.connect(transport, { timeout: Math.min(this.config.timeoutMs, 30_000) });
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      this.lastError = error instanceof Error ? error.message : String(error);
+      if (error instanceof GatehouseError) throw error;
+      throw new GatehouseError('upstream_unavailable', `server "${this.config.name}" is unavailable: ${this.lastError}`);
+    }
+    client.onclose = () => this.handleClosed(client);
+    this.client = client;
+    this.connectedAt = Date.now();
+    this.lastError = null;
+    this.logger.info(
+      { server: this.config.name, transport: this.config.transport, protocolVersion: client.getNegotiatedProtocolVersion() },
+      'upstream connected',
+    );
+    return client;
+  }
+
+  private handleToolsChanged(error: Error | null, tools: Tool[] | null): void {
+    if (error) {
+      this.logger.warn({ server: this.config.name, err: error }, 'refreshing upstream tools failed');
+      this.tools = null;
+    } else if (tools) {
+      this.tools = tools;
+    }
+    this.events.onListChanged?.(this.config, 'tools');
+  }
+
+  private handleClosed(client: Client): void {
+    if (this.client !== client) return;
+    this.client = null;
+    this.tools = null;
+    if (this.closed) return;
+    this.lastError = 'connection closed';
+    this.logger.warn({ server: this.config.name }, 'upstream connection closed');
+    if (this.config.transport === 'stdio') this.scheduleRestart(); // HTTP reconnects on next use
+  }
+
+  private scheduleRestart(): void {
+    // A process that stayed up a minute earns a fresh backoff; one that dies at once waits longer.
+    if (Date.now() - this.connectedAt > 60_000) this.backoffMs = 500;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      this.getClient().catch((err: unknown) => {
+        this.logger.warn({ server: this.config.name, err, retryInMs: this.backoffMs }, 'upstream restart failed');
+        if (!this.closed) this.scheduleRestart();
+      });
+    }, delay);
+    this.restartTimer.unref();
+  }
+}

@@ -1,0 +1,47 @@
+import type { Logger } from '@gatehouse/core';
+import { connectionFingerprint, type UpstreamServerConfig } from './upstream-config';
+import { UpstreamConnection, type UpstreamConnectionEvents } from './upstream-connection';
+import type { SecretLookup } from './secret-references';
+
+/**
+ * Every upstream connection of this gateway process, keyed by server id. A server whose
+ * connection-relevant config changed gets a fresh connection; the old one is closed.
+ */
+export class UpstreamPool {
+  private readonly connections = new Map<string, { fingerprint: string; connection: UpstreamConnection }>();
+
+  constructor(
+    private readonly secrets: SecretLookup,
+    private readonly logger: Logger,
+    private readonly events: UpstreamConnectionEvents = {},
+  ) {}
+
+  get(config: UpstreamServerConfig): UpstreamConnection {
+    const fingerprint = connectionFingerprint(config);
+    const existing = this.connections.get(config.id);
+    if (existing && existing.fingerprint === fingerprint) return existing.connection;
+    if (existing) void existing.connection.close();
+    const connection = new UpstreamConnection(config, this.secrets, this.logger, this.events);
+    this.connections.set(config.id, { fingerprint, connection });
+    return connection;
+  }
+
+  /** Closes connections to servers that no longer exist. */
+  retain(liveServerIds: Set<string>): void {
+    for (const [id, entry] of this.connections) {
+      if (!liveServerIds.has(id)) {
+        this.connections.delete(id);
+        void entry.connection.close();
+      }
+    }
+  }
+
+  status(): Array<{ id: string; name: string; connected: boolean; lastError: string | null }> {
+    return [...this.connections.entries()].map(([id, { connection }]) => ({ id, name: connection.config.name, ...connection.status }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.connections.values()].map(({ connection }) => connection.close()));
+    this.connections.clear();
+  }
+}
