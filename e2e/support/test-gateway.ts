@@ -10,6 +10,8 @@ import { applyConfig, parseConfig } from '@gatehouse/config';
 import { issuePersonalAccessToken } from '@gatehouse/identity';
 import { Tenant, TenantScope, User } from '@gatehouse/tenancy';
 import type { DataSource } from 'typeorm';
+import { Redis } from 'ioredis';
+import { publishConfigChange } from '@gatehouse/proxy';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
 export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -35,8 +37,16 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
   return startGateway(config, { logger: quietLogger });
 }
 
+/** Applies config and announces it over Redis, as `gatehouse apply` does. */
 export async function applyYaml(db: DataSource, yaml: string, options: { approveDrift?: boolean } = {}) {
-  return applyConfig(db, parseConfig(yaml, 'test.yaml'), { actor: 'test', ...options });
+  const result = await applyConfig(db, parseConfig(yaml, 'test.yaml'), { actor: 'test', ...options });
+  const redis = new Redis(inject('redisUrl'));
+  try {
+    for (const tenantId of result.tenantIds) await publishConfigChange(redis, { tenantId, reason: 'test apply' });
+  } finally {
+    redis.disconnect();
+  }
+  return result;
 }
 
 export async function issueToken(db: DataSource, tenantSlug: string, email: string, lifetimeMs?: number): Promise<string> {

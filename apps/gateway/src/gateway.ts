@@ -44,8 +44,8 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
     onListChanged: (server, kind) => {
       if (kind === 'tools') onToolsChanged(server.id);
     },
-  });
-  const registry = new EndpointRegistry(db, new ToolCatalog(db, pool, logger.child({ component: 'catalog' })));
+  }, config.GATEWAY_TOOLS_REFRESH_MS);
+  const registry = new EndpointRegistry(db, new ToolCatalog(db, pool, logger.child({ component: 'catalog' })), 60_000, config.GATEWAY_TOOLS_REFRESH_MS);
   const principals = new PrincipalCache(db);
   const recordTrace = (trace: TraceRecord) => {
     traces.record(trace);

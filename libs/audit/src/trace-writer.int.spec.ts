@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pino from 'pino';
-import type { DataSource } from 'typeorm';
-import { createDataSource } from '@gatehouse/database';
+import { DataSource as TypeOrmDataSource } from 'typeorm';
 import { Tenant } from '@gatehouse/tenancy';
 import { TraceWriter } from './trace-writer';
+import { Trace } from './trace.entity';
 import type { TraceRecord } from './trace-record';
 import { searchTraces } from './trace-search';
 
@@ -38,12 +38,15 @@ function traceFor(tenantId: string, n: number): TraceRecord {
   };
 }
 
+// A data source of just the tables this lib touches (the schema comes from the migrations).
+const openDb = () => new TypeOrmDataSource({ type: 'postgres', url: inject('databaseUrl'), entities: [Trace, Tenant] });
+
 describe('TraceWriter', () => {
-  let db: DataSource;
+  let db: TypeOrmDataSource;
   let tenantId: string;
 
   beforeAll(async () => {
-    db = createDataSource({ url: inject('databaseUrl') });
+    db = openDb();
     await db.initialize();
     const tenant = await db.getRepository(Tenant).save({ slug: `tw-${randomUUID().slice(0, 8)}`, name: 'Trace writer' });
     tenantId = tenant.id;
@@ -61,7 +64,7 @@ describe('TraceWriter', () => {
 
   it('spools to disk while Postgres is unreachable and replays every record exactly once', async () => {
     const spoolDir = mkdtempSync(join(tmpdir(), 'spool-'));
-    const outage = createDataSource({ url: inject('databaseUrl') });
+    const outage = openDb();
     await outage.initialize();
     const writer = new TraceWriter(outage, pino({ level: 'silent' }), { spoolDir, batchSize: 10, retryBaseMs: 50 });
     const { tenant } = await (async () => {

@@ -5,24 +5,46 @@ import type { ProfileToolset, ToolCatalog } from './tool-catalog';
 
 /** A served endpoint: its config snapshot and its (lazily built, cached) tool list. */
 export class Endpoint {
-  private toolsetPromise: Promise<ProfileToolset> | null = null;
+  private current: ProfileToolset | null = null;
+  private building: Promise<ProfileToolset> | null = null;
+  private builtAt = 0;
 
   constructor(
     readonly snapshot: ProfileSnapshot,
     private readonly catalog: ToolCatalog,
+    private readonly refreshMs: number,
   ) {}
 
+  /**
+   * The curated tool list. After `refreshMs` it is rebuilt in the background (re-checking every
+   * upstream definition for drift) while calls keep using the previous list, so no call waits on
+   * an upstream listing except the very first.
+   */
   toolset(): Promise<ProfileToolset> {
-    this.toolsetPromise ??= this.catalog.build(this.snapshot).catch((error: unknown) => {
-      this.toolsetPromise = null;
-      throw error;
-    });
-    return this.toolsetPromise;
+    if (this.current && Date.now() - this.builtAt < this.refreshMs) return Promise.resolve(this.current);
+    const rebuild = this.rebuild();
+    return this.current ? Promise.resolve(this.current) : rebuild;
+  }
+
+  private rebuild(): Promise<ProfileToolset> {
+    this.building ??= this.catalog
+      .build(this.snapshot)
+      .then((toolset) => {
+        this.current = toolset;
+        this.builtAt = Date.now();
+        return toolset;
+      })
+      .finally(() => {
+        this.building = null;
+      });
+    return this.building;
   }
 
   /** Drops the cached tool list (an upstream's list changed). */
   invalidateTools(): void {
-    this.toolsetPromise = null;
+    // Forget the list so the next caller waits for the fresh one rather than the stale one.
+    this.current = null;
+    void this.rebuild().catch(() => undefined);
   }
 
   usesServer(serverId: string): boolean {
@@ -45,6 +67,7 @@ export class EndpointRegistry {
     private readonly db: DataSource,
     private readonly catalog: ToolCatalog,
     private readonly ttlMs = 60_000,
+    private readonly toolsRefreshMs = 60_000,
   ) {}
 
   async resolve(tenantSlug: string, profileSlug: string): Promise<Endpoint> {
@@ -80,6 +103,6 @@ export class EndpointRegistry {
     if (!tenant) throw new GatehouseError('tenant_not_found', `Unknown tenant "${tenantSlug}".`);
     const snapshot = await loadProfileSnapshot(this.db, tenant, profileSlug);
     if (!snapshot) throw new GatehouseError('profile_not_found', `Tenant "${tenantSlug}" has no profile "${profileSlug}".`);
-    return new Endpoint(snapshot, this.catalog);
+    return new Endpoint(snapshot, this.catalog, this.toolsRefreshMs);
   }
 }

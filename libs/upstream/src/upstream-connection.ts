@@ -32,6 +32,7 @@ export class UpstreamConnection {
   private client: Client | null = null;
   private connecting: Promise<Client> | null = null;
   private tools: Tool[] | null = null;
+  private toolsFetchedAt = 0;
   private toolsLoading: Promise<Tool[]> | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
   private backoffMs = 500;
@@ -44,6 +45,7 @@ export class UpstreamConnection {
     private readonly secrets: SecretLookup,
     private readonly logger: Logger,
     private readonly events: UpstreamConnectionEvents = {},
+    private readonly toolsRefreshMs = 60_000,
   ) {}
 
   get status(): { connected: boolean; lastError: string | null; protocolVersion: string | null } {
@@ -69,12 +71,17 @@ export class UpstreamConnection {
     return this.connecting;
   }
 
+  /**
+   * The upstream's tools, cached. The cache also expires after `toolsRefreshMs`: a server that
+   * changes a definition without announcing it (a rug pull) is caught at the next refresh.
+   */
   async listTools(): Promise<Tool[]> {
-    if (this.tools) return this.tools;
+    if (this.tools && Date.now() - this.toolsFetchedAt < this.toolsRefreshMs) return this.tools;
     this.toolsLoading ??= this.getClient()
-      .then((client) => client.listTools())
+      .then((client) => client.listTools(undefined, { cacheMode: 'bypass' }))
       .then((result) => {
         this.tools = result.tools;
+        this.toolsFetchedAt = Date.now();
         return result.tools;
       })
       .finally(() => {
@@ -150,6 +157,7 @@ export class UpstreamConnection {
       this.tools = null;
     } else if (tools) {
       this.tools = tools;
+      this.toolsFetchedAt = Date.now();
     }
     this.events.onListChanged?.(this.config, 'tools');
   }

@@ -14,6 +14,7 @@ export class UpstreamPool {
     private readonly secrets: SecretLookup,
     private readonly logger: Logger,
     private readonly events: UpstreamConnectionEvents = {},
+    private readonly toolsRefreshMs = 60_000,
   ) {}
 
   get(config: UpstreamServerConfig): UpstreamConnection {
@@ -21,7 +22,7 @@ export class UpstreamPool {
     const existing = this.connections.get(config.id);
     if (existing && existing.fingerprint === fingerprint) return existing.connection;
     if (existing) void existing.connection.close();
-    const connection = new UpstreamConnection(config, this.secrets, this.logger, this.events);
+    const connection = new UpstreamConnection(config, this.secrets, this.logger, this.events, this.toolsRefreshMs);
     this.connections.set(config.id, { fingerprint, connection });
     return connection;
   }

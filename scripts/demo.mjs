@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// `npm run demo`: install if needed, build, migrate, start the demo upstream servers, apply the
+// demo tenant, start the API and gateway, and print endpoints, a token and client config.
+// `npm run demo -- --smoke` does all of that, makes one real tool call through the gateway with
+// the MCP SDK client, and exits (CI runs it to keep the README's first command true).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const smoke = process.argv.includes('--smoke');
+const env = {
+  ...process.env,
+  DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gatehouse',
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  GATEWAY_PORT: process.env.GATEWAY_PORT ?? '8080',
+  API_PORT: process.env.API_PORT ?? '3001',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+};
+const children = [];
+
+function step(title) {
+  process.stdout.write(`\n▸ ${title}\n`);
+}
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, env, stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8' });
+  if (r.status !== 0) fail(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+  return r.stdout ?? '';
+}
+function fail(message) {
+  process.stderr.write(`\ndemo failed: ${message}\n`);
+  shutdown(1);
+}
+function shutdown(code) {
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 300).unref();
+}
+function startChild(name, args) {
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  child.stderr.on('data', (d) => process.stderr.write(`[${name}] ${d}`));
+  child.on('exit', (code, signal) => {
+    if (!shuttingDown) fail(`${name} exited (${signal ?? code})`);
+  });
+  return child;
+}
+async function waitFor(url, what) {
+  for (let i = 0; i < 150; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  fail(`${what} did not become ready at ${url}`);
+}
+let shuttingDown = false;
+process.on('SIGINT', () => {
+  shuttingDown = true;
+  process.stdout.write('\nstopping…\n');
+  shutdown(0);
+});
+
+if (!existsSync(join(root, 'node_modules'))) {
+  step('installing dependencies (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+step('building');
+run('npx', ['tsc', '-b', 'tsconfig.build.json']);
+const cli = join(root, 'apps/cli/bin/gatehouse.js');
+step(`migrating ${env.DATABASE_URL}`);
+run(process.execPath, [cli, 'migrate']);
+
+step('starting demo upstream servers (crm :9101, codehost :9102, kb :9103)');
+const demoBin = join(root, 'apps/demo-servers/dist/bin/serve-http.js');
+startChild('crm', [demoBin, 'crm', '--port', '9101']);
+startChild('codehost', [demoBin, 'codehost', '--port', '9102']);
+startChild('kb', [demoBin, 'kb', '--port', '9103']);
+await Promise.all(['9101', '9102', '9103'].map((p) => waitFor(`http://127.0.0.1:${p}/healthz`, `demo server :${p}`)));
+
+step('applying deploy/demo/gatehouse.demo.yaml');
+run(process.execPath, [cli, 'apply', '-f', join(root, 'deploy/demo/gatehouse.demo.yaml')]);
+const token = run(process.execPath, [cli, 'token', 'create', '--tenant', 'acme', '--user', 'demo@acme.example', '--expires', '30d', '--name', 'demo'], { capture: true })
+  .trim()
+  .split('\n')
+  .pop();
+
+step('starting the gateway and the API');
+startChild('gatehouse', [cli, 'start', 'all']);
+const gateway = `http://127.0.0.1:${env.GATEWAY_PORT}`;
+const api = `http://127.0.0.1:${env.API_PORT}`;
+await waitFor(`${gateway}/readyz`, 'gateway');
+await waitFor(`${api}/readyz`, 'api');
+
+const endpoint = (profile) => `${gateway}/mcp/acme/${profile}`;
+const auth = `Bearer ${token}`;
+process.stdout.write(`
+Gatehouse is running.
+
+  Gateway   ${gateway}   (metrics ${gateway}/metrics)
+  API       ${api}       (traces ${api}/api/tenants/acme/traces)
+  Profiles  ${endpoint('coding')}
+            ${endpoint('support')}
+  Token     ${token}
+            (user demo@acme.example, 30 days; make more with: npx gatehouse token create --tenant acme --user demo@acme.example)
+
+Claude Code:
+  claude mcp add --transport http gatehouse-coding ${endpoint('coding')} --header "Authorization: ${auth}"
+
+Cursor (~/.cursor/mcp.json):
+  { "mcpServers": { "gatehouse-support": { "url": "${endpoint('support')}", "headers": { "Authorization": "${auth}" } } } }
+
+VS Code (.vscode/mcp.json):
+  { "servers": { "gatehouse-coding": { "type": "http", "url": "${endpoint('coding')}", "headers": { "Authorization": "${auth}" } } } }
+
+Traces:  npx gatehouse traces --tenant acme --since 1h
+`);
+
+if (smoke) {
+  step('smoke test: one tool call through the gateway with the MCP SDK client');
+  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
+  const client = new Client({ name: 'demo-smoke', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(endpoint('support')), { requestInit: { headers: { Authorization: auth } } }));
+  const { tools } = await client.listTools();
+  const result = await client.callTool({ name: 'support_user_lookup', arguments: { where: "plan = 'enterprise'", limit: 1 } });
+  await client.close();
+  if (result.isError || tools.length === 0) fail(`smoke call failed: ${JSON.stringify(result)}`);
+  process.stdout.write(`support tools: ${tools.map((t) => t.name).join(', ')}\ncall result: ${JSON.stringify(result.structuredContent ?? result.content).slice(0, 200)}\n`);
+  run(process.execPath, [cli, 'traces', '--tenant', 'acme', '--since', '5m', '--limit', '3']);
+  shuttingDown = true;
+  shutdown(0);
+} else {
+  process.stdout.write('Press Ctrl-C to stop.\n');
+}
