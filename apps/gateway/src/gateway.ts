@@ -71,8 +71,9 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
   };
   await subscribeConfigChanges(subscriber, (change) => {
     logger.info({ change }, 'configuration changed; invalidating caches');
-    registry.invalidateTenant(change.tenantId === '*' ? null : change.tenantId);
-    principals.clear();
+    const tenantId = change.tenantId === '*' ? null : change.tenantId;
+    registry.invalidateTenant(tenantId);
+    principals.invalidateTenant(tenantId);
   });
 
   const server: HttpServer = createServer((req, res) => {

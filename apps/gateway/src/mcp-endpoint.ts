@@ -59,6 +59,7 @@ export class McpEndpoint {
     try {
       authorized = await this.authorize(req, tenantSlug, profileSlug);
     } catch (error) {
+      if (!(error instanceof GatehouseError)) this.logger.error({ err: error, tenant: tenantSlug, profile: profileSlug }, 'authorizing an MCP request failed');
       const challenge = error instanceof GatehouseError && error.httpStatus === 401;
       sendError(res, error, challenge ? { 'www-authenticate': bearerChallenge(req.headers.authorization ? error : undefined) } : {});
       return;

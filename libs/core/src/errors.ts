@@ -18,6 +18,7 @@ export const ERROR_HTTP_STATUS = {
   upstream_unavailable: 502,
   upstream_error: 502,
   upstream_timeout: 504,
+  unavailable: 503,
   internal: 500,
 } as const;
 

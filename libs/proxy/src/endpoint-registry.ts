@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { GatehouseError } from '@gatehouse/core';
+import { GatehouseError, isGatehouseError } from '@gatehouse/core';
 import { findTenantBySlug, loadProfileSnapshot, type ProfileSnapshot } from './profile-snapshot';
 import type { ProfileToolset, ToolCatalog } from './tool-catalog';
 
@@ -23,7 +23,10 @@ export class Endpoint {
   toolset(): Promise<ProfileToolset> {
     if (this.current && Date.now() - this.builtAt < this.refreshMs) return Promise.resolve(this.current);
     const rebuild = this.rebuild();
-    return this.current ? Promise.resolve(this.current) : rebuild;
+    if (!this.current) return rebuild;
+    // Keep serving the previous list; a failed background rebuild is retried at the next call.
+    rebuild.catch(() => undefined);
+    return Promise.resolve(this.current);
   }
 
   private rebuild(): Promise<ProfileToolset> {
@@ -62,6 +65,8 @@ export class Endpoint {
  */
 export class EndpointRegistry {
   private readonly endpoints = new Map<string, { endpoint: Promise<Endpoint>; tenantId: string | null; at: number }>();
+  /** The last endpoint that loaded, per key: served while Postgres is unreachable. */
+  private readonly lastGood = new Map<string, Endpoint>();
 
   constructor(
     private readonly db: DataSource,
@@ -70,20 +75,31 @@ export class EndpointRegistry {
     private readonly toolsRefreshMs = 60_000,
   ) {}
 
-  async resolve(tenantSlug: string, profileSlug: string): Promise<Endpoint> {
+  resolve(tenantSlug: string, profileSlug: string): Promise<Endpoint> {
     const key = `${tenantSlug}/${profileSlug}`;
     const cached = this.endpoints.get(key);
     if (cached && Date.now() - cached.at < this.ttlMs) return cached.endpoint;
-    const entry = { endpoint: this.load(tenantSlug, profileSlug), tenantId: null as string | null, at: Date.now() };
+    const entry = { endpoint: null as unknown as Promise<Endpoint>, tenantId: null as string | null, at: Date.now() };
+    // Concurrent callers share this promise, so the fallback must live inside it.
+    entry.endpoint = this.load(tenantSlug, profileSlug).then(
+      (endpoint) => {
+        entry.tenantId = endpoint.snapshot.tenantId;
+        this.lastGood.set(key, endpoint);
+        return endpoint;
+      },
+      (error: unknown) => {
+        if (this.endpoints.get(key) === entry) this.endpoints.delete(key);
+        if (isGatehouseError(error)) {
+          this.lastGood.delete(key);
+          throw error;
+        }
+        const fallback = this.lastGood.get(key);
+        if (fallback) return fallback;
+        throw new GatehouseError('unavailable', 'Gatehouse cannot reach its database to load this endpoint; try again shortly.');
+      },
+    );
     this.endpoints.set(key, entry);
-    try {
-      const endpoint = await entry.endpoint;
-      entry.tenantId = endpoint.snapshot.tenantId;
-      return endpoint;
-    } catch (error) {
-      this.endpoints.delete(key);
-      throw error;
-    }
+    return entry.endpoint;
   }
 
   /** Endpoints currently loaded (for list_changed fan-out). */
