@@ -6,6 +6,14 @@ const gatewayEnvSchema = baseEnvSchema.extend({
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   /** Public base URL clients use; defaults to http://HOST:PORT. */
   GATEWAY_PUBLIC_URL: z.url({ error: 'must be a URL' }).optional(),
+  /**
+   * Host names clients may use (DNS-rebinding protection), comma-separated. Default: the loopback
+   * names when the gateway listens on loopback; no check otherwise (set it behind a load balancer).
+   */
+  GATEWAY_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((h) => h.trim()).filter(Boolean) : undefined)),
   GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024').default(4 * 1024 * 1024),
   GATEWAY_SESSION_IDLE_MS: z.coerce.number().int().min(1000).default(30 * 60 * 1000),
   /** How often upstream tool lists are re-read and re-checked for drift, announced or not. */

@@ -1,4 +1,5 @@
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/node';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -6,13 +7,27 @@ import { createLogger, type Logger } from '@gatehouse/core';
 import { createDataSource } from '@gatehouse/database';
 import { TraceWriter, type TraceRecord } from '@gatehouse/audit';
 import { UpstreamPool, noVault, type SecretLookup } from '@gatehouse/upstream';
-import { EndpointRegistry, Passthrough, PrincipalCache, ToolCatalog, subscribeConfigChanges } from '@gatehouse/proxy';
+import { EndpointRegistry, Passthrough, PrincipalCache, ToolCatalog, subscribeConfigChanges, subscriptionsOf } from '@gatehouse/proxy';
 import type { GatewayConfig } from './gateway-config';
 import { GatewayMetrics } from './gateway-metrics';
 import { LegacySessionStore } from './legacy-sessions';
 import { McpEndpoint } from './mcp-endpoint';
 import { sendError, sendJson } from './http-responses';
 import { GatehouseError } from '@gatehouse/core';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/**
+ * DNS-rebinding protection: a browser page on an attacker's domain must not reach a gateway on
+ * a developer's machine. Host and Origin must name an allowed host.
+ */
+function hostGuards(config: GatewayConfig): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const allowed = config.GATEWAY_ALLOWED_HOSTS ?? (LOOPBACK.has(config.GATEWAY_HOST) ? ['localhost', '127.0.0.1', '[::1]'] : null);
+  if (!allowed) return () => true;
+  const host = hostHeaderValidation(allowed);
+  const origin = originValidation(allowed);
+  return (req, res) => host(req, res) && origin(req, res);
+}
 
 const MCP_PATH = /^\/mcp\/([a-z0-9][a-z0-9-]{0,62})\/([a-z0-9][a-z0-9_-]{0,62})\/?$/;
 
@@ -43,6 +58,11 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
   const pool = new UpstreamPool(options.secrets ?? noVault, logger.child({ component: 'upstream' }), {
     onListChanged: (server, kind) => {
       if (kind === 'tools') onToolsChanged(server.id);
+    },
+    onResourceUpdated: (_server, uri) => {
+      for (const session of sessions.all()) {
+        if (subscriptionsOf(session.server).has(uri)) void session.server.sendResourceUpdated({ uri }).catch(() => undefined);
+      }
     },
   }, config.GATEWAY_TOOLS_REFRESH_MS);
   const registry = new EndpointRegistry(db, new ToolCatalog(db, pool, logger.child({ component: 'catalog' })), 60_000, config.GATEWAY_TOOLS_REFRESH_MS);
@@ -76,10 +96,12 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
     principals.invalidateTenant(tenantId);
   });
 
+  const guardHosts = hostGuards(config);
   const server: HttpServer = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const mcp = MCP_PATH.exec(path);
     if (mcp) {
+      if (!guardHosts(req, res)) return; // the guards answered 403
       endpoint.handle(req, res, mcp[1] as string, mcp[2] as string).catch((error: unknown) => {
         logger.error({ err: error }, 'unhandled MCP request error');
         sendError(res, error);

@@ -43,6 +43,10 @@ export class LegacySessionStore {
     if (this.sessions.delete(id)) this.onCountChange(this.sessions.size);
   }
 
+  all(): LegacySession[] {
+    return [...this.sessions.values()];
+  }
+
   forEndpoint(endpointKey: string): LegacySession[] {
     return [...this.sessions.values()].filter((s) => s.endpointKey === endpointKey);
   }

@@ -29,6 +29,24 @@ export class Passthrough {
     return results.flat();
   }
 
+  /** Subscribes, at the server that can read it, to updates of one resource. */
+  async subscribe(servers: UpstreamServerConfig[], uri: string): Promise<void> {
+    const owner = await this.ownerOf(servers, uri);
+    await this.pool.get(owner).subscribeResource(uri);
+  }
+
+  private async ownerOf(servers: UpstreamServerConfig[], uri: string): Promise<UpstreamServerConfig> {
+    for (const server of servers) {
+      try {
+        await (await this.pool.get(server).getClient()).readResource({ uri }, { cacheMode: 'bypass' });
+        return server;
+      } catch {
+        // not this server's
+      }
+    }
+    throw new ProtocolError(ProtocolErrorCode.ResourceNotFound, `Resource "${uri}" is not offered on this profile.`);
+  }
+
   /** Tries each candidate server in order until one does not answer "not found". */
   async firstOwner<T>(servers: UpstreamServerConfig[], what: string, call: (client: Client) => Promise<T>): Promise<T> {
     let lastError: unknown = null;

@@ -1,4 +1,5 @@
-import { CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY, Server, type ServerContext } from '@modelcontextprotocol/server';
+import type { Client } from '@modelcontextprotocol/client';
+import { CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, Server, type ServerContext } from '@modelcontextprotocol/server';
 import type { Principal } from '@gatehouse/identity';
 import type { Endpoint, EndpointRegistry } from './endpoint-registry';
 import type { CallerContext } from './call-context';
@@ -8,6 +9,13 @@ import type { Passthrough } from './passthrough';
 import { toProtocolError } from './json-rpc-errors';
 
 export const GATEWAY_SERVER_INFO = { name: 'gatehouse', version: '0.1.0' };
+
+const subscriptions = new WeakMap<Server, Set<string>>();
+
+/** Resource URIs a downstream session subscribed to, for delivering upstream updates. */
+export function subscriptionsOf(server: Server): ReadonlySet<string> {
+  return subscriptions.get(server) ?? new Set();
+}
 
 export interface ProxyServerDeps extends ToolCallDeps {
   registry: EndpointRegistry;
@@ -30,7 +38,8 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
   const server = new Server(GATEWAY_SERVER_INFO, {
     capabilities: {
       tools: { listChanged: true },
-      ...(hasResources ? { resources: { listChanged: true } } : {}),
+      logging: {},
+      ...(hasResources ? { resources: { listChanged: true, subscribe: true } } : {}),
       ...(hasPrompts ? { prompts: { listChanged: true } } : {}),
       ...(hasResources || hasPrompts ? { completions: {} } : {}),
     },
@@ -60,6 +69,12 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
       }
     };
 
+  // One shape for every list the gateway aggregates across a profile's servers and pages itself.
+  const aggregatedPage = async <T>(servers: Parameters<Passthrough['aggregate']>[0], cursor: string | undefined, list: (c: Client) => Promise<T[]>) => {
+    const all = await deps.passthrough.aggregate(servers, list);
+    return paginate(all.map((r) => r.item), cursor, deps.pageSize);
+  };
+
   server.setRequestHandler(
     'tools/list',
     guarded(async (request) => {
@@ -76,6 +91,30 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
       progressToken: request.params._meta?.progressToken,
       signal: ctx.mcpReq.signal,
       notify: (notification) => ctx.mcpReq.notify(notification),
+      meta: logLevel ? { [LOG_LEVEL_META_KEY]: logLevel } : undefined,
+      relay: {
+        request: (relayed) => ctx.mcpReq.send(relayed as never) as Promise<Record<string, unknown>>,
+        notify: (relayed) => ctx.mcpReq.notify(relayed as never),
+      },
+    }),
+  );
+
+  // 2026-era upstreams take the log level per request; 2025-era ones get logging/setLevel too.
+  let logLevel: string | undefined;
+  const allServers = () => {
+    const byId = new Map([...snapshot.tools.map((t) => t.server), ...snapshot.resourceServers, ...snapshot.promptServers].map((s) => [s.id, s]));
+    return [...byId.values()];
+  };
+  server.setRequestHandler(
+    'logging/setLevel',
+    guarded(async (request) => {
+      logLevel = request.params.level;
+      // Upstreams that log get the level; their messages during a call are relayed to its client.
+      await deps.passthrough.aggregate(allServers(), async (c) => {
+        if (c.getServerCapabilities()?.logging) await c.setLoggingLevel(request.params.level);
+        return [];
+      });
+      return {};
     }),
   );
 
@@ -83,17 +122,32 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
     server.setRequestHandler(
       'resources/list',
       guarded(async (request) => {
-        const all = await deps.passthrough.aggregate(snapshot.resourceServers, async (c) => (await c.listResources()).resources);
-        const { page, nextCursor } = paginate(all.map((r) => r.item), request.params?.cursor, deps.pageSize);
+        const { page, nextCursor } = await aggregatedPage(snapshot.resourceServers, request.params?.cursor, async (c) => (await c.listResources()).resources);
         return { resources: page, ...(nextCursor ? { nextCursor } : {}) };
       }),
     );
     server.setRequestHandler(
       'resources/templates/list',
       guarded(async (request) => {
-        const all = await deps.passthrough.aggregate(snapshot.resourceServers, async (c) => (await c.listResourceTemplates()).resourceTemplates);
-        const { page, nextCursor } = paginate(all.map((r) => r.item), request.params?.cursor, deps.pageSize);
+        const { page, nextCursor } = await aggregatedPage(snapshot.resourceServers, request.params?.cursor, async (c) => (await c.listResourceTemplates()).resourceTemplates);
         return { resourceTemplates: page, ...(nextCursor ? { nextCursor } : {}) };
+      }),
+    );
+    const subscribed = new Set<string>();
+    subscriptions.set(server, subscribed);
+    server.setRequestHandler(
+      'resources/subscribe',
+      guarded(async (request) => {
+        await deps.passthrough.subscribe(snapshot.resourceServers, request.params.uri);
+        subscribed.add(request.params.uri);
+        return {};
+      }),
+    );
+    server.setRequestHandler(
+      'resources/unsubscribe',
+      guarded(async (request) => {
+        subscribed.delete(request.params.uri);
+        return {};
       }),
     );
     server.setRequestHandler(
@@ -110,8 +164,7 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
     server.setRequestHandler(
       'prompts/list',
       guarded(async (request) => {
-        const all = await deps.passthrough.aggregate(snapshot.promptServers, async (c) => (await c.listPrompts()).prompts);
-        const { page, nextCursor } = paginate(all.map((r) => r.item), request.params?.cursor, deps.pageSize);
+        const { page, nextCursor } = await aggregatedPage(snapshot.promptServers, request.params?.cursor, async (c) => (await c.listPrompts()).prompts);
         return { prompts: page, ...(nextCursor ? { nextCursor } : {}) };
       }),
     );

@@ -4,7 +4,7 @@ import { ProtocolError, ProtocolErrorCode, type CallToolResult } from '@modelcon
 import { GatehouseError } from '@gatehouse/core';
 import { rewriteArguments } from '@gatehouse/catalog';
 import { capResult, type TraceRecord, type TraceStatus } from '@gatehouse/audit';
-import type { UpstreamPool } from '@gatehouse/upstream';
+import type { CallRelay, UpstreamPool } from '@gatehouse/upstream';
 import type { Endpoint } from './endpoint-registry';
 import type { CallerContext } from './call-context';
 import { toProtocolError } from './json-rpc-errors';
@@ -16,6 +16,10 @@ export interface ToolCallRequest {
   signal: AbortSignal;
   /** Sends a notification related to the downstream request (progress). */
   notify: (notification: { method: 'notifications/progress'; params: Record<string, unknown> }) => Promise<void>;
+  /** Reaches the calling client for the upstream's sampling/elicitation requests and log messages. */
+  relay?: CallRelay;
+  /** `_meta` to send upstream (e.g. the session's log level for 2026-era upstreams). */
+  meta?: Record<string, unknown>;
 }
 
 export interface ToolCallDeps {
@@ -73,7 +77,7 @@ export async function handleToolCall(
         };
 
   try {
-    const result = await deps.pool.get(entry.server).callTool(entry.upstreamName, upstreamArgs, { signal: request.signal, onprogress });
+    const result = await deps.pool.get(entry.server).callTool(entry.upstreamName, upstreamArgs, { signal: request.signal, onprogress, relay: request.relay, meta: request.meta });
     const capped = capResult(result as Record<string, unknown>, deps.resultCapBytes);
     finish(result.isError ? 'error' : 'ok', {
       result: capped.result,

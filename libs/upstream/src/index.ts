@@ -3,3 +3,4 @@ export * from './secret-references';
 export * from './transport-factory';
 export * from './upstream-connection';
 export * from './upstream-pool';
+export * from './call-relay';

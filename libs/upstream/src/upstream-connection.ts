@@ -1,7 +1,8 @@
-import { Client, type CallToolResult, type Tool } from '@modelcontextprotocol/client';
+import { Client, ProtocolError, ProtocolErrorCode, type CallToolResult, type McpSubscription, type Tool } from '@modelcontextprotocol/client';
 import { GatehouseError, type Logger } from '@gatehouse/core';
 import type { UpstreamServerConfig } from './upstream-config';
 import type { SecretLookup } from './secret-references';
+import { currentCall, type CallRelay } from './call-relay';
 import { createUpstreamTransport } from './transport-factory';
 
 export type CatalogKind = 'tools' | 'resources' | 'prompts';
@@ -17,7 +18,12 @@ export interface CallOptions {
   signal?: AbortSignal;
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
   meta?: Record<string, unknown>;
+  /** Where server→client requests and log messages of this call go. */
+  relay?: CallRelay;
 }
+
+/** Server→client requests relayed to the calling client. */
+const RELAYED_REQUESTS = ['sampling/createMessage', 'elicitation/create', 'roots/list'] as const;
 
 const GATEWAY_INFO = { name: 'gatehouse-gateway', version: '0.1.0' };
 const MAX_BACKOFF_MS = 30_000;
@@ -39,6 +45,10 @@ export class UpstreamConnection {
   private closed = false;
   private lastError: string | null = null;
   private connectedAt = 0;
+  /** Open 2026-era listen subscriptions, one per resource URI (the successor of resources/subscribe). */
+  private readonly resourceListens = new Map<string, Promise<McpSubscription>>();
+  /** Calls in flight with a relay, for upstreams whose messages carry no call context (stdio). */
+  private readonly inflight = new Set<CallRelay>();
 
   constructor(
     readonly config: UpstreamServerConfig,
@@ -97,15 +107,45 @@ export class UpstreamConnection {
 
   async callTool(name: string, args: Record<string, unknown>, options: CallOptions = {}): Promise<CallToolResult> {
     const client = await this.getClient();
-    return (await client.callTool(
-      { name, arguments: args, ...(options.meta ? { _meta: options.meta } : {}) },
-      {
-        signal: options.signal,
-        onprogress: options.onprogress,
-        timeout: this.config.timeoutMs,
-        resetTimeoutOnProgress: true,
-      },
-    )) as CallToolResult;
+    const call = () =>
+      client.callTool(
+        { name, arguments: args, ...(options.meta ? { _meta: options.meta } : {}) },
+        { signal: options.signal, onprogress: options.onprogress, timeout: this.config.timeoutMs, resetTimeoutOnProgress: true },
+      ) as Promise<CallToolResult>;
+    const relay = options.relay;
+    if (!relay) return call();
+    this.inflight.add(relay);
+    try {
+      return await currentCall.run(relay, call);
+    } finally {
+      this.inflight.delete(relay);
+    }
+  }
+
+  /**
+   * The call an upstream message belongs to: the async context when the transport provides it,
+   * else the only call in flight. With several calls in flight on a context-less transport the
+   * 2025 protocol gives no way to tell, and the message is refused rather than misdelivered.
+   */
+  private relayForMessage(): CallRelay | undefined {
+    const relay = currentCall.getStore();
+    if (relay) return relay;
+    return this.inflight.size === 1 ? [...this.inflight][0] : undefined;
+  }
+
+  /** Subscribes to updates of one resource, in whichever way the upstream's era offers. */
+  async subscribeResource(uri: string): Promise<void> {
+    const client = await this.getClient();
+    if (client.getProtocolEra() === 'modern') {
+      if (!this.resourceListens.has(uri)) {
+        const listen = client.listen({ resourceSubscriptions: [uri] });
+        this.resourceListens.set(uri, listen);
+        listen.catch(() => this.resourceListens.delete(uri));
+      }
+      await this.resourceListens.get(uri);
+      return;
+    }
+    if (client.getServerCapabilities()?.resources?.subscribe) await client.subscribeResource({ uri });
   }
 
   async close(): Promise<void> {
@@ -118,7 +158,9 @@ export class UpstreamConnection {
 
   private async connect(): Promise<Client> {
     const client = new Client(GATEWAY_INFO, {
-      capabilities: {},
+      // Advertised so upstreams may ask; each request is relayed to the calling client, whose own
+      // capabilities decide (an unsupported request comes back to the upstream as an error).
+      capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: {} },
       versionNegotiation: { mode: 'auto' },
       listChanged: {
         tools: { onChanged: (error, tools) => this.handleToolsChanged(error, tools) },
@@ -128,6 +170,18 @@ export class UpstreamConnection {
     });
     client.setNotificationHandler('notifications/resources/updated', (notification) => {
       this.events.onResourceUpdated?.(this.config, notification.params.uri);
+    });
+    for (const method of RELAYED_REQUESTS) {
+      client.setRequestHandler(method, async (request) => {
+        const relay = this.relayForMessage();
+        if (!relay) {
+          throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Gatehouse cannot tell which client this ${method} is for.`);
+        }
+        return (await relay.request({ method, params: request.params as Record<string, unknown> })) as never;
+      });
+    }
+    client.setNotificationHandler('notifications/message', (notification) => {
+      void this.relayForMessage()?.notify({ method: 'notifications/message', params: notification.params as Record<string, unknown> }).catch(() => undefined);
     });
     try {
       const transport = await createUpstreamTransport(this.config, this.secrets, (line) =>
@@ -166,6 +220,7 @@ export class UpstreamConnection {
     if (this.client !== client) return;
     this.client = null;
     this.tools = null;
+    this.resourceListens.clear();
     if (this.closed) return;
     this.lastError = 'connection closed';
     this.logger.warn({ server: this.config.name }, 'upstream connection closed');
