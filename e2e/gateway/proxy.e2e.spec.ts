@@ -166,9 +166,7 @@ describe('gateway proxy: profiles, overrides and traces through real upstreams',
     await new Promise((r) => setTimeout(r, 400));
     expect(progress.length).toBe(before);
     await gateway.traces.flush();
-    const page = await searchTraces(db, tenantId, { tool: 'clone_repository', status: 'error' });
     await expect.poll(async () => (await searchTraces(db, tenantId, { tool: 'clone_repository', status: 'error' })).items.length, { timeout: 5000 }).toBeGreaterThan(0);
-    expect(page).toBeDefined();
     await client.close();
   });
 });
