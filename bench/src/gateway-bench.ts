@@ -54,8 +54,16 @@ tenants:
     let gatewayCalls = 0;
     for (const run of RUNS) {
       const base = { era, tool: 'list_repositories', args: {}, ...run } as const;
-      rows.push({ mode: 'direct', concurrency: run.concurrency, ...(await runWorkload({ ...base, url: upstream.url, token: null })) });
-      rows.push({ mode: 'gateway', concurrency: run.concurrency, ...(await runWorkload({ ...base, url: `${gateway.url}/mcp/bench/main`, token })) });
+      const upstreamPid = upstream.child.pid as number;
+      const direct = await runWorkload({ ...base, url: upstream.url, token: null, processes: { upstream: upstreamPid } });
+      rows.push({ mode: 'direct', concurrency: run.concurrency, ...direct });
+      const viaGateway = await runWorkload({
+        ...base,
+        url: `${gateway.url}/mcp/bench/main`,
+        token,
+        processes: { upstream: upstreamPid, gateway: gateway.child.pid as number },
+      });
+      rows.push({ mode: 'gateway', concurrency: run.concurrency, ...viaGateway });
       gatewayCalls += run.calls + run.warmup;
     }
     const rssMiB = peakRssMiB(gateway.child.pid as number);
@@ -79,17 +87,31 @@ tenants:
       traces: { gatewayCalls, rowsWritten: traces },
     };
     console.log(`\nGatehouse gateway benchmark (${era}-era client, node ${process.version})\n`);
-    console.table(rows.map((r) => ({ mode: r.mode, concurrency: r.concurrency, calls: r.calls, 'p50 ms': r.p50.toFixed(3), 'p99 ms': r.p99.toFixed(3), 'calls/s': Math.round(r.callsPerSecond) })));
+    console.table(
+      rows.map((r) => ({
+        mode: r.mode,
+        concurrency: r.concurrency,
+        calls: r.calls,
+        'p50 ms': r.p50.toFixed(3),
+        'p99 ms': r.p99.toFixed(3),
+        'calls/s': Math.round(r.callsPerSecond),
+        'cpu ms/call client': r.cpuMsPerCall.client,
+        upstream: r.cpuMsPerCall.upstream,
+        gateway: r.cpuMsPerCall.gateway ?? '',
+      })),
+    );
     console.log(`added p50 latency at c=1:       ${report.addedP50MsAtC1} ms   (target < 1 ms)`);
     console.log(`throughput gateway/direct c=32:  ${report.throughputRatioAtC32}      (target >= 0.70)`);
     console.log(`gateway peak RSS:                ${report.gatewayPeakRssMiB} MiB`);
-    console.log(`traces written:                  ${traces} of ${gatewayCalls} gateway calls${traces === gatewayCalls ? '' : '  <-- MISMATCH'}`);
+    console.log(
+      `traces written:                  ${traces} of ${gatewayCalls} gateway calls${traces === gatewayCalls ? '' : '  <-- MISMATCH'}`,
+    );
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench/results/latest.json'), JSON.stringify(report, null, 2));
     if (traces !== gatewayCalls) process.exitCode = 1;
   } finally {
     for (const child of children) child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, process.env.BENCH_CPU_PROF ? 3000 : 300));
     await dropDatabase(dbUrl).catch(() => undefined);
   }
 }

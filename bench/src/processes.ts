@@ -19,7 +19,9 @@ export async function freePort(): Promise<number> {
 
 /** Starts a demo upstream in its own process; resolves with its URL (its first stdout line). */
 export async function startUpstream(name: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(ROOT, 'apps/demo-servers/dist/bin/serve-http.js'), name, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'apps/demo-servers/dist/bin/serve-http.js'), name, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((res, rej) => {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', res);
     child.once('exit', (code) => rej(new Error(`upstream exited with ${code}`)));
@@ -29,7 +31,9 @@ export async function startUpstream(name: string): Promise<{ url: string; child:
 
 export async function startGatewayProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'apps/cli/bin/gatehouse.js'), 'start', 'gateway'], {
+  // BENCH_CPU_PROF=dir writes a V8 CPU profile of the gateway on exit (inspect with Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'apps/cli/bin/gatehouse.js'), 'start', 'gateway'], {
     env: { ...process.env, ...env, GATEWAY_PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -51,3 +55,18 @@ export function peakRssMiB(pid: number): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
+
+/** CPU time (user + system) a process has used so far, in ms; `self` reads this process. */
+export function cpuTimeMs(pid: number | 'self'): number {
+  if (pid === 'self') {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
+  }
+  // Fields 14 and 15 of /proc/PID/stat (after the parenthesised command) are utime and stime in clock ticks.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+// USER_HZ is 100 on every Linux architecture Node supports.
+const CLOCK_TICKS_PER_SECOND = 100;

@@ -26,7 +26,12 @@ async function listDirect(server: ServerConfig): Promise<unknown[]> {
   const client = new Client({ name: 'token-bench', version: '1' }, { versionNegotiation: { mode: 'auto' } });
   const transport =
     server.transport === 'stdio'
-      ? new StdioClientTransport({ command: server.command === 'node' ? process.execPath : (server.command as string), args: server.args, cwd: ROOT, stderr: 'ignore' })
+      ? new StdioClientTransport({
+          command: server.command === 'node' ? process.execPath : (server.command as string),
+          args: server.args,
+          cwd: ROOT,
+          stderr: 'ignore',
+        })
       : new StreamableHTTPClientTransport(new URL(server.url as string));
   await client.connect(transport);
   const { tools } = await client.listTools();
@@ -38,7 +43,9 @@ async function main(): Promise<void> {
   const dbUrl = `postgres://postgres@127.0.0.1:5432/gatehouse_tokens_${randomBytes(4).toString('hex')}`;
   const upstreams = await Promise.all((['crm', 'codehost', 'kb'] as const).map((n) => startDemoHttpServer(n)));
   let yaml = readFileSync(join(ROOT, 'deploy/demo/gatehouse.demo.yaml'), 'utf8');
-  ['9101', '9102', '9103'].forEach((port, i) => (yaml = yaml.replace(`http://127.0.0.1:${port}/mcp`, (upstreams[i] as { url: string }).url)));
+  ['9101', '9102', '9103'].forEach(
+    (port, i) => (yaml = yaml.replace(`http://127.0.0.1:${port}/mcp`, (upstreams[i] as { url: string }).url)),
+  );
   yaml = yaml.replace('node_modules/', join(ROOT, 'node_modules/'));
   const config = parseConfig(yaml, 'gatehouse.demo.yaml');
   const tenantConfig = config.tenants[0];
@@ -65,12 +72,22 @@ async function main(): Promise<void> {
       const result = await client.listTools();
       await client.close();
       const t = tokens(result);
-      rows.push({ profile: profile.slug, tools: result.tools.length, tokens: t, 'all upstream tools': all.count, 'all upstream tokens': all.tokens, 'saving %': Math.round((1 - t / all.tokens) * 1000) / 10 });
+      rows.push({
+        profile: profile.slug,
+        tools: result.tools.length,
+        tokens: t,
+        'all upstream tools': all.count,
+        'all upstream tokens': all.tokens,
+        'saving %': Math.round((1 - t / all.tokens) * 1000) / 10,
+      });
     }
     console.log(`\ntools/list tokens per profile (o200k_base), tenant "${tenantConfig.slug}" of deploy/demo/gatehouse.demo.yaml\n`);
     console.table(rows);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench/results/tokens.json'), JSON.stringify({ at: new Date().toISOString(), encoding: 'o200k_base', rows }, null, 2));
+    writeFileSync(
+      join(ROOT, 'bench/results/tokens.json'),
+      JSON.stringify({ at: new Date().toISOString(), encoding: 'o200k_base', rows }, null, 2),
+    );
   } finally {
     await gateway.close();
     await db.destroy();

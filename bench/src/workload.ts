@@ -1,11 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { cpuTimeMs } from './processes';
 
 export interface WorkloadResult {
   calls: number;
   p50: number;
   p99: number;
   callsPerSecond: number;
+  /** CPU milliseconds per measured call, per process taking part (client = this process). */
+  cpuMsPerCall: Record<string, number>;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -35,12 +38,16 @@ export async function runWorkload(options: {
   concurrency: number;
   calls: number;
   warmup: number;
+  /** Other processes whose CPU time to attribute to the measured calls, by role. */
+  processes: Record<string, number>;
 }): Promise<WorkloadResult> {
   const clients = await Promise.all(Array.from({ length: options.concurrency }, () => connect(options.url, options.token, options.era)));
   const call = (client: Client) => client.callTool({ name: options.tool, arguments: options.args });
   for (let i = 0; i < options.warmup; i++) await call(clients[i % clients.length] as Client);
   const latencies: number[] = [];
   let next = 0;
+  const roles: Record<string, number | 'self'> = { client: 'self', ...options.processes };
+  const cpuBefore = Object.fromEntries(Object.entries(roles).map(([role, pid]) => [role, cpuTimeMs(pid)]));
   const started = performance.now();
   await Promise.all(
     clients.map(async (client) => {
@@ -54,7 +61,19 @@ export async function runWorkload(options: {
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpuMsPerCall = Object.fromEntries(
+    Object.entries(roles).map(([role, pid]) => [
+      role,
+      Math.round(((cpuTimeMs(pid) - (cpuBefore[role] as number)) / latencies.length) * 1000) / 1000,
+    ]),
+  );
   await Promise.all(clients.map((c) => c.close()));
   latencies.sort((a, b) => a - b);
-  return { calls: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), callsPerSecond: latencies.length / elapsed };
+  return {
+    calls: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    callsPerSecond: latencies.length / elapsed,
+    cpuMsPerCall,
+  };
 }

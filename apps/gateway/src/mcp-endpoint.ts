@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import getRawBody from 'raw-body';
-import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
-import { createMcpHandler, isInitializeRequest, isLegacyRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
+import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
+import { classifyInboundRequest, createMcpHandler, isInitializeRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
 import { GatehouseError, type Logger } from '@gatehouse/core';
 import type { Principal } from '@gatehouse/identity';
 import { createProxyServer, type Endpoint, type PrincipalCache, type ProxyServerDeps } from '@gatehouse/proxy';
@@ -72,8 +72,7 @@ export class McpEndpoint {
       if (!parsed.ok) return;
       body = parsed.body;
     }
-    const webRequest = await toWebRequest(req, body);
-    if (req.method === 'POST' && !(await isLegacyRequest(webRequest, body, { maxRequestBodySize: this.maxBodyBytes }))) {
+    if (req.method === 'POST' && !isLegacyPost(req, body)) {
       await this.modernNode(req, res, body);
       return;
     }
@@ -140,4 +139,25 @@ export class McpEndpoint {
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
   }
+}
+
+/**
+ * The SDK's own era classification (what `isLegacyRequest` runs), fed from the already-parsed
+ * body and the Node headers: building a web `Request` just to classify cost a measurable share
+ * of every call (see bench/).
+ */
+function isLegacyPost(req: IncomingMessage, body: unknown): boolean {
+  if (body === undefined) return true;
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  const outcome = classifyInboundRequest({
+    httpMethod: 'POST',
+    protocolVersionHeader: header('mcp-protocol-version'),
+    mcpMethodHeader: header('mcp-method'),
+    mcpNameHeader: header('mcp-name'),
+    body,
+  });
+  return outcome.kind === 'legacy';
 }

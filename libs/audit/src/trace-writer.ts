@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '@gatehouse/core';
-import { Trace } from './trace.entity';
+import { insertTraces, traceInsertStatement } from './trace-insert';
 import type { TraceRecord } from './trace-record';
 import { TraceSpool } from './trace-spool';
 
@@ -38,6 +38,7 @@ export class TraceWriter {
   private readonly spool: TraceSpool;
   private readonly stats: TraceWriterStats = { written: 0, spooled: 0, replayed: 0, buffered: 0 };
   private closed = false;
+  private insertStatement: string | null = null;
 
   constructor(
     private readonly db: DataSource,
@@ -171,12 +172,7 @@ export class TraceWriter {
       await this.db.query('SELECT 1');
       return;
     }
-    await this.db
-      .createQueryBuilder()
-      .insert()
-      .into(Trace)
-      .values(records.map((r) => ({ ...r, createdAt: new Date(r.createdAt) })))
-      .orIgnore()
-      .execute();
+    this.insertStatement ??= traceInsertStatement(this.db);
+    await insertTraces(this.db, this.insertStatement, records);
   }
 }
