@@ -1,6 +1,6 @@
 import { Group, GroupProfile, Tenant, User, UserGroup } from '@gatehouse/tenancy';
 import { DriftEvent, McpServer, Profile, ProfileTool } from '@gatehouse/catalog';
-import { AccessToken } from '@gatehouse/identity';
+import { AccessToken, OAuthClient, OAuthRefreshToken, OAuthSigningKey } from '@gatehouse/identity';
 import { AdminAuditEntry, Trace } from '@gatehouse/audit';
 import { Approval } from '@gatehouse/approvals';
 
@@ -16,6 +16,9 @@ export const ENTITIES = [
   ProfileTool,
   DriftEvent,
   AccessToken,
+  OAuthClient,
+  OAuthRefreshToken,
+  OAuthSigningKey,
   Trace,
   AdminAuditEntry,
   Approval,

@@ -1,3 +1,4 @@
 export * from './access-token.entity';
 export * from './personal-access-tokens';
 export * from './principal-resolver';
+export * from './oauth';

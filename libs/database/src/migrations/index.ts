@@ -1,5 +1,6 @@
 import { InitialSchema1795563938174 } from "./1795563938174-InitialSchema";
+import { OAuthAuthorizationServer1795575963229 } from "./1795575963229-OAuthAuthorizationServer";
 
 // Migrations in order. Generate a new one with the TypeORM CLI (see the lib README), read it,
 // then list it here.
-export const MIGRATIONS = [InitialSchema1795563938174];
+export const MIGRATIONS = [InitialSchema1795563938174, OAuthAuthorizationServer1795575963229];
