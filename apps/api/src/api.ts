@@ -3,6 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@gatehouse/core';
 import { createDataSource } from '@gatehouse/database';
+import { Redis } from 'ioredis';
+import type { AuthorizationServerOptions } from '@gatehouse/identity';
+import { OAuthModule } from './oauth/oauth.module';
+import { RootModule } from './root.module';
+import type { BrowserSessionReader } from './oauth/browser-session';
 import type { ApiConfig } from './api-config';
 import { ApiModule } from './api.module';
 import { GatehouseExceptionFilter } from './gatehouse-exception.filter';
@@ -16,17 +21,32 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const logger = createLogger('api', config.LOG_LEVEL);
   const db = createDataSource({ url: config.DATABASE_URL, poolSize: 10, applicationName: 'gatehouse-api' });
   await db.initialize();
-  const app = await NestFactory.create(ApiModule.forDataSource(db), { logger: false });
+  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  await redis.connect();
+  const oauthOptions: AuthorizationServerOptions = {
+    apiPublicUrl: config.API_PUBLIC_URL ?? '', // set below once the listening port is known
+    gatewayPublicUrl: config.GATEWAY_PUBLIC_URL,
+    accessTokenTtlSeconds: Math.round(config.OAUTH_ACCESS_TOKEN_TTL / 1000),
+    refreshTokenTtlMs: config.OAUTH_REFRESH_TOKEN_TTL,
+    allowLoopbackMetadataDocuments: config.OAUTH_ALLOW_LOOPBACK_CLIENT_METADATA,
+  };
+  const sessions: BrowserSessionReader = { principal: async () => null };
+  const app = await NestFactory.create(
+    RootModule.compose([ApiModule.forDataSource(db), OAuthModule.register({ db, redis, options: oauthOptions, sessions })]),
+    { logger: false },
+  );
   app.useGlobalFilters(new GatehouseExceptionFilter());
   app.enableShutdownHooks();
   await app.listen(config.API_PORT, config.API_HOST);
   const address = app.getHttpServer().address() as AddressInfo;
-  const url = `http://${config.API_HOST}:${address.port}`;
+  const url = config.API_PUBLIC_URL ?? `http://${config.API_HOST}:${address.port}`;
+  oauthOptions.apiPublicUrl = url;
   logger.info({ url }, 'api listening');
   return {
     url,
     async close() {
       await app.close();
+      redis.disconnect();
       await db.destroy();
     },
   };

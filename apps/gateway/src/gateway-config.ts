@@ -18,6 +18,8 @@ const gatewayEnvSchema = baseEnvSchema.extend({
   GATEWAY_SESSION_IDLE_MS: z.coerce.number().int().min(1000).default(30 * 60 * 1000),
   /** How often upstream tool lists are re-read and re-checked for drift, announced or not. */
   GATEWAY_TOOLS_REFRESH_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Public base URL of the API, whose per-tenant OAuth authorization servers issue tokens for the gateway. */
+  API_PUBLIC_URL: z.url({ error: 'must be a URL' }).default('http://127.0.0.1:3001').transform((u) => u.replace(/\/+$/, '')),
   GATEWAY_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   TRACE_SPOOL_DIR: z.string().default('.gatehouse/spool'),
   TRACE_RESULT_CAP_BYTES: z.coerce.number().int().min(256).default(64 * 1024),

@@ -12,8 +12,10 @@ import type { GatewayConfig } from './gateway-config';
 import { GatewayMetrics } from './gateway-metrics';
 import { LegacySessionStore } from './legacy-sessions';
 import { McpEndpoint } from './mcp-endpoint';
+import { OAuthResource, protectedResourceMetadataPath } from './oauth-resource';
 import { sendError, sendJson } from './http-responses';
 import { GatehouseError } from '@gatehouse/core';
+import { OAuthTokenVerifier, SigningKeys } from '@gatehouse/identity';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -67,6 +69,8 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
   }, config.GATEWAY_TOOLS_REFRESH_MS);
   const registry = new EndpointRegistry(db, new ToolCatalog(db, pool, logger.child({ component: 'catalog' })), 60_000, config.GATEWAY_TOOLS_REFRESH_MS);
   const principals = new PrincipalCache(db);
+  let publicUrl = config.GATEWAY_PUBLIC_URL?.replace(/\/+$/, '') ?? '';
+  const oauth = new OAuthResource(() => publicUrl, config.API_PUBLIC_URL, new OAuthTokenVerifier(new SigningKeys(db)));
   const recordTrace = (trace: TraceRecord) => {
     traces.record(trace);
     metrics.observeCall(trace);
@@ -77,6 +81,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
     sessions,
     logger,
     config.GATEWAY_MAX_BODY_BYTES,
+    oauth,
   );
 
   onToolsChanged = (serverId) => {
@@ -108,6 +113,11 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
       });
       return;
     }
+    const resource = protectedResourceMetadataPath(req, path);
+    if (resource) {
+      // Public by design (RFC 9728): a client reads it before it has a token. CORS for browser-based clients.
+      return sendJson(res, 200, oauth.metadata(...resource), { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
+    }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       Promise.all([db.query('SELECT 1'), subscriber.status === 'ready' ? Promise.resolve() : Promise.reject(new Error(`redis ${subscriber.status}`))])
@@ -129,7 +139,8 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
   });
   await new Promise<void>((resolve) => server.listen(config.GATEWAY_PORT, config.GATEWAY_HOST, resolve));
   const address = server.address() as AddressInfo;
-  const url = config.GATEWAY_PUBLIC_URL ?? `http://${config.GATEWAY_HOST}:${address.port}`;
+  const url = config.GATEWAY_PUBLIC_URL?.replace(/\/+$/, '') ?? `http://${config.GATEWAY_HOST}:${address.port}`;
+  publicUrl = url;
   logger.info({ url }, 'gateway listening');
 
   return {

@@ -9,6 +9,7 @@ import { createProxyServer, type Endpoint, type PrincipalCache, type ProxyServer
 import { authenticate, bearerChallenge } from './bearer-auth';
 import { sendError, sendJsonRpcError } from './http-responses';
 import type { LegacySessionStore } from './legacy-sessions';
+import type { OAuthResource } from './oauth-resource';
 
 interface AuthorizedRequest {
   principal: Principal;
@@ -38,6 +39,7 @@ export class McpEndpoint {
     private readonly sessions: LegacySessionStore,
     private readonly logger: Logger,
     private readonly maxBodyBytes: number,
+    private readonly oauth: OAuthResource,
   ) {
     this.modern = createMcpHandler(
       (ctx) => {
@@ -61,7 +63,8 @@ export class McpEndpoint {
     } catch (error) {
       if (!(error instanceof GatehouseError)) this.logger.error({ err: error, tenant: tenantSlug, profile: profileSlug }, 'authorizing an MCP request failed');
       const challenge = error instanceof GatehouseError && error.httpStatus === 401;
-      sendError(res, error, challenge ? { 'www-authenticate': bearerChallenge(req.headers.authorization ? error : undefined) } : {});
+      const metadataUrl = this.oauth.metadataUrl(tenantSlug, profileSlug);
+      sendError(res, error, challenge ? { 'www-authenticate': bearerChallenge(metadataUrl, req.headers.authorization ? error : undefined) } : {});
       return;
     }
     req.auth = { token: 'redacted', clientId: authorized.principal.userId, scopes: [], extra: { ...authorized } };
@@ -80,7 +83,7 @@ export class McpEndpoint {
   }
 
   private async authorize(req: IncomingMessage, tenantSlug: string, profileSlug: string): Promise<AuthorizedRequest> {
-    const principal = await authenticate(req, this.principals);
+    const principal = await authenticate(req, this.principals, this.oauth, tenantSlug, profileSlug);
     // A token of another tenant learns nothing about this one: same answer as an unknown tenant.
     if (principal.tenantSlug !== tenantSlug) throw new GatehouseError('tenant_not_found', `Unknown tenant "${tenantSlug}".`);
     const endpoint = await this.deps.registry.resolve(tenantSlug, profileSlug);

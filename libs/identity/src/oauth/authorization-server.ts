@@ -236,6 +236,11 @@ export class AuthorizationServer {
     return access;
   }
 
+  /** The tenant behind a slug, or `tenant_not_found`. */
+  tenantRecord(slug: string): Promise<Tenant> {
+    return this.tenant(slug);
+  }
+
   private async tenant(slug: string): Promise<Tenant> {
     const tenant = await this.db.getRepository(Tenant).findOne({ where: { slug } });
     if (!tenant) throw new GatehouseError('tenant_not_found', `Unknown tenant "${slug}".`);

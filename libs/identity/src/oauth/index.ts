@@ -9,3 +9,4 @@ export * from './oauth-clients';
 export * from './refresh-tokens';
 export * from './user-access';
 export * from './authorization-server';
+export * from './token-verifier';

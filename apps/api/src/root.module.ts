@@ -1,0 +1,9 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+
+/** The API's composition root: the feature modules `startApi` built from the running config. */
+@Module({})
+export class RootModule {
+  static compose(modules: DynamicModule[]): DynamicModule {
+    return { module: RootModule, imports: modules };
+  }
+}

@@ -1,0 +1,135 @@
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { startDemoHttpServer, type DemoHttpServer } from '@gatehouse/demo-servers';
+import type { RunningGateway } from '@gatehouse/gateway';
+import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
+import { AuthorizationServer, SigningKeys, resolvePersonalAccessToken } from '@gatehouse/identity';
+import { applyYaml, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import { InMemoryOAuthProvider } from '../support/oauth-test-client';
+
+const yaml = (slug: string, url: string) => `
+tenants:
+  - slug: ${slug}
+    name: ${slug}
+    servers: [{ name: codehost, transport: http, url: "${url}" }]
+    profiles:
+      - { slug: coding, tools: [{ server: codehost, tool: list_repositories }] }
+      - { slug: support, tools: [] }
+    groups: [{ idpGroup: devs, role: member, profiles: [coding] }]
+    users: [{ email: alice@${slug}.test, groups: [devs] }]
+`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe('MCP authorization: the SDK client discovers, registers and gets a token for one endpoint', () => {
+  let db: DataSource;
+  let redis: Redis;
+  let upstream: DemoHttpServer;
+  let gateway: RunningGateway;
+  let api: RunningApi;
+  const acme = uniqueSlug('acme');
+  const redirectUrl = 'http://127.0.0.1:47123/oauth/callback';
+
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    redis = new Redis(inject('redisUrl'));
+    upstream = await startDemoHttpServer('codehost');
+    await applyYaml(db, yaml(acme, upstream.url));
+    const gatewayPort = await freePort();
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent', GATEWAY_PUBLIC_URL: gatewayUrl }));
+    gateway = await startTestGateway({ GATEWAY_PORT: String(gatewayPort), API_PUBLIC_URL: api.url });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await api?.close();
+    await upstream?.close();
+    redis?.disconnect();
+    await db?.destroy();
+  });
+
+  const endpoint = (profile = 'coding') => new URL(`${gateway.url}/mcp/${acme}/${profile}`);
+
+  it('answers an unauthenticated request with a challenge naming the protected resource metadata', async () => {
+    const response = await fetch(endpoint(), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    expect(response.status).toBe(401);
+    const challenge = response.headers.get('www-authenticate') ?? '';
+    const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
+    expect(metadataUrl).toBe(`${gateway.url}/.well-known/oauth-protected-resource/mcp/${acme}/coding`);
+    const metadata = await (await fetch(metadataUrl as string)).json();
+    expect(metadata).toEqual(expect.objectContaining({ resource: endpoint().toString(), authorization_servers: [`${api.url}/api/oauth/${acme}`] }));
+    const asMetadata = await (await fetch(`${api.url}/.well-known/oauth-authorization-server/api/oauth/${acme}`)).json();
+    expect(asMetadata.issuer).toBe(`${api.url}/api/oauth/${acme}`);
+    expect((await fetch(`${api.url}/.well-known/oauth-authorization-server/api/oauth/no-such-tenant`)).status).toBe(404);
+  });
+
+  it('registers, sends the user to SSO, exchanges the code and calls a tool with the token', async () => {
+    const provider = new InMemoryOAuthProvider(redirectUrl);
+    const transport = new StreamableHTTPClientTransport(endpoint(), { authProvider: provider });
+    await expect(new Client({ name: 'oauth-e2e', version: '1.0.0' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
+
+    const registration = provider.clientInformation();
+    expect(registration?.client_id).toMatch(/^mcp_/);
+    const authorizationUrl = provider.authorizationUrl as URL;
+    expect(authorizationUrl.toString().startsWith(`${api.url}/api/oauth/${acme}/authorize?`)).toBe(true);
+    expect(authorizationUrl.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorizationUrl.searchParams.get('resource')).toBe(endpoint().toString());
+
+    // Without a browser session the authorize step sends the user to the tenant's IdP, and back here after.
+    const toSso = await fetch(authorizationUrl, { redirect: 'manual' });
+    expect(toSso.status).toBe(302);
+    const login = new URL(toSso.headers.get('location') as string, api.url);
+    expect(login.pathname).toBe(`/api/auth/saml/${acme}/login`);
+    expect(login.searchParams.get('returnTo')).toBe(`${authorizationUrl.pathname}${authorizationUrl.search}`);
+
+    // The user signs in and consents (SSO in the browser is exercised by the SAML tests); the code
+    // travels back through the redirect URI as it would.
+    const alice = await resolvePersonalAccessToken(db, await issueToken(db, acme, `alice@${acme}.test`));
+    const as = new AuthorizationServer(db, redis, new SigningKeys(db), { apiPublicUrl: api.url, gatewayPublicUrl: gateway.url, accessTokenTtlSeconds: 600, refreshTokenTtlMs: 86_400_000 });
+    const request = await as.validateAuthorize(acme, Object.fromEntries(authorizationUrl.searchParams));
+    const callback = new URL(await as.approve(request, alice));
+    expect(callback.searchParams.get('state')).toBe(authorizationUrl.searchParams.get('state'));
+    await transport.finishAuth(callback.searchParams); // code + iss (RFC 9207)
+    expect(provider.tokens()?.refresh_token).toMatch(/^ghr_/);
+
+    const client = new Client({ name: 'oauth-e2e', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(endpoint(), { authProvider: provider }));
+    const result = await client.callTool({ name: 'list_repositories', arguments: {} });
+    expect(result.isError).toBeFalsy();
+    await client.close();
+
+    // The token is for /coding only: the same token at another endpoint of the tenant is refused.
+    const elsewhere = await fetch(endpoint('support'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${provider.tokens()?.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+    });
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it('answers token endpoint errors in OAuth form', async () => {
+    const response = await fetch(`${api.url}/api/oauth/${acme}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'mcp_unknown', code: 'x', code_verifier: 'y' }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toEqual({ error: 'invalid_client', error_description: expect.any(String) });
+    const badGrant = await fetch(`${api.url}/api/oauth/${acme}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password' });
+    expect(badGrant.status).toBe(401); // no client_id: invalid_client comes first
+  });
+});
