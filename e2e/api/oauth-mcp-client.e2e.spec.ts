@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DataSource } from 'typeorm';
@@ -118,6 +121,31 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
     });
     expect(elsewhere.status).toBe(401);
     expect(elsewhere.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it('keeps clients working across a signing-key rotation (gatehouse oauth rotate-keys)', async () => {
+    const provider = new InMemoryOAuthProvider(redirectUrl);
+    const transport = new StreamableHTTPClientTransport(endpoint(), { authProvider: provider });
+    await expect(new Client({ name: 'oauth-e2e', version: '1.0.0' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
+    const alice = await resolvePersonalAccessToken(db, await issueToken(db, acme, `alice@${acme}.test`));
+    const as = new AuthorizationServer(db, redis, new SigningKeys(db), { apiPublicUrl: api.url, gatewayPublicUrl: gateway.url, accessTokenTtlSeconds: 600, refreshTokenTtlMs: 86_400_000 });
+    const request = await as.validateAuthorize(acme, Object.fromEntries((provider.authorizationUrl as URL).searchParams));
+    await transport.finishAuth(new URL(await as.approve(request, alice)).searchParams);
+    const before = provider.tokens()?.access_token as string;
+
+    const cli = join(__dirname, '../../apps/cli/bin/gatehouse.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'oauth', 'rotate-keys'], { env: { ...process.env, DATABASE_URL: inject('databaseUrl') } });
+    const newKid = stdout.trim();
+
+    // The API signs with the new key once its cached key expires; a fresh AS instance sees it now.
+    const rotated = await as.token(acme, { grant_type: 'refresh_token', client_id: provider.clientInformation()?.client_id, refresh_token: provider.tokens()?.refresh_token });
+    expect(JSON.parse(Buffer.from(rotated.access_token.split('.')[0] as string, 'base64url').toString()).kid).toBe(newKid);
+    for (const token of [before, rotated.access_token]) {
+      const client = new Client({ name: 'oauth-e2e', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(endpoint(), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+      expect((await client.callTool({ name: 'list_repositories', arguments: {} })).isError).toBeFalsy();
+      await client.close();
+    }
   });
 
   it('answers token endpoint errors in OAuth form', async () => {

@@ -8,6 +8,7 @@ import { registerToken } from './commands/token';
 import { registerTraces } from './commands/traces';
 import { registerTools } from './commands/tools';
 import { registerStart } from './commands/start';
+import { registerOAuth } from './commands/oauth';
 
 const program = new Command('gatehouse').description('Gatehouse: the control plane for MCP tool use').showHelpAfterError();
 registerMigrate(program);
@@ -15,6 +16,7 @@ registerApply(program);
 registerToken(program);
 registerTraces(program);
 registerTools(program);
+registerOAuth(program);
 registerStart(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -17,7 +17,7 @@ export class OAuthTokenVerifier {
 
   constructor(
     private readonly keys: Pick<SigningKeys, 'publicJwks'>,
-    private readonly reloadIntervalMs = 10_000,
+    private readonly reloadIntervalMs = 1_000,
     private readonly maxCached = 50_000,
   ) {}
 
