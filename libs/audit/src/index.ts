@@ -4,3 +4,5 @@ export * from './trace-record';
 export * from './trace-spool';
 export * from './trace-writer';
 export * from './trace-search';
+export * from './admin-audit-search';
+export * from './keyset-cursor';

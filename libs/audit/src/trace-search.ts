@@ -3,6 +3,7 @@ import ms from 'ms';
 import type { DataSource } from 'typeorm';
 import { GatehouseError } from '@gatehouse/core';
 import { Trace, TRACE_STATUSES } from './trace.entity';
+import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
 
 /** Filters shared by the CLI and `GET /api/tenants/{tenant}/traces`. */
 export const traceQuerySchema = z.object({
@@ -36,25 +37,6 @@ export function parseTimeBound(value: string, now = Date.now()): Date {
   return absolute;
 }
 
-interface Cursor {
-  t: string;
-  id: string;
-}
-
-function encodeCursor(trace: Trace): string {
-  return Buffer.from(JSON.stringify({ t: trace.createdAt.toISOString(), id: trace.id } satisfies Cursor)).toString('base64url');
-}
-
-function decodeCursor(cursor: string): Cursor {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    if (typeof parsed.t !== 'string' || typeof parsed.id !== 'string') throw new Error('shape');
-    return parsed;
-  } catch {
-    throw new GatehouseError('validation_failed', 'invalid cursor');
-  }
-}
-
 /**
  * Keyset pagination on (created_at, id) descending, always scoped to one tenant: stable under
  * concurrent inserts and fast at any depth, unlike OFFSET.
@@ -76,7 +58,7 @@ export async function searchTraces(db: DataSource, tenantId: string, rawQuery: T
   if (query.until) qb.andWhere('t.created_at < :until', { until: parseTimeBound(query.until) });
   if (query.q) qb.andWhere('t.arguments::text ILIKE :q', { q: `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
   if (query.cursor) {
-    const cursor = decodeCursor(query.cursor);
+    const cursor = decodeKeysetCursor(query.cursor);
     qb.andWhere('(t.created_at, t.id) < (:ct, :cid)', { ct: new Date(cursor.t), cid: cursor.id });
   }
   const rows = await qb
@@ -86,5 +68,5 @@ export async function searchTraces(db: DataSource, tenantId: string, rawQuery: T
     .getMany();
   const items = rows.slice(0, query.limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+  return { items, nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last) : null };
 }
