@@ -12,6 +12,7 @@ export class InMemoryOAuthProvider implements OAuthClientProvider {
   private info: Stored<'clientInformation'>;
   private stored: Stored<'tokens'>;
   private verifier = '';
+  private discovery: Stored<'discoveryState'>;
 
   constructor(readonly redirectUrl: string, private readonly name = 'Gatehouse e2e MCP client') {}
 
@@ -45,5 +46,14 @@ export class InMemoryOAuthProvider implements OAuthClientProvider {
 
   codeVerifier() {
     return this.verifier;
+  }
+
+  /** Lets the SDK check, on the callback leg, that the code came from the server it discovered. */
+  saveDiscoveryState(state: NonNullable<Stored<'discoveryState'>>) {
+    this.discovery = state;
+  }
+
+  discoveryState() {
+    return this.discovery;
   }
 }

@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { HealthController } from './health/health.controller';
 import { TracesController } from './traces/traces.controller';
 import { AuditController } from './audit/audit.controller';
-import { TenantPrincipalGuard } from './auth/tenant-principal.guard';
+import { APP_GUARD } from '@nestjs/core';
+import { AccessGuard } from './auth/access.guard';
 
 @Module({})
 export class ApiModule {
@@ -11,7 +12,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       controllers: [HealthController, TracesController, AuditController],
-      providers: [{ provide: DataSource, useValue: db }, TenantPrincipalGuard],
+      providers: [{ provide: DataSource, useValue: db }, { provide: APP_GUARD, useClass: AccessGuard }],
     };
   }
 }

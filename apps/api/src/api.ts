@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { AuthorizationServerOptions } from '@gatehouse/identity';
 import { OAuthModule } from './oauth/oauth.module';
 import { RootModule } from './root.module';
+import { routeInventory, type RouteInfo } from './auth/route-inventory';
 import type { BrowserSessionReader } from './oauth/browser-session';
 import type { ApiConfig } from './api-config';
 import { ApiModule } from './api.module';
@@ -14,6 +15,8 @@ import { GatehouseExceptionFilter } from './gatehouse-exception.filter';
 
 export interface RunningApi {
   url: string;
+  /** Every route with its access policy (what the RBAC and isolation tests walk). */
+  routes(): RouteInfo[];
   close(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
   logger.info({ url }, 'api listening');
   return {
     url,
+    routes: () => routeInventory(app),
     async close() {
       await app.close();
       redis.disconnect();

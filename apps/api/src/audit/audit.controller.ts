@@ -1,11 +1,11 @@
-import { Controller, Get, Query, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, Req } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { GatehouseError } from '@gatehouse/core';
 import { searchAdminAudit, type AdminAuditPage, type AdminAuditQuery } from '@gatehouse/audit';
-import { TenantPrincipalGuard, type RequestWithPrincipal } from '../auth/tenant-principal.guard';
+import { RequireRole } from '../auth/access.decorator';
+import type { RequestWithPrincipal } from '../auth/access.guard';
 
 @Controller('api/tenants/:tenant/audit')
-@UseGuards(TenantPrincipalGuard)
+@RequireRole('admin')
 export class AuditController {
   constructor(private readonly db: DataSource) {}
 
@@ -13,7 +13,6 @@ export class AuditController {
   @Get()
   async search(@Req() req: RequestWithPrincipal, @Query() query: AdminAuditQuery): Promise<AdminAuditPage> {
     const principal = req.principal as NonNullable<RequestWithPrincipal['principal']>;
-    if (principal.role !== 'admin') throw new GatehouseError('forbidden', 'Only admins of this tenant can read its admin audit log.');
     return searchAdminAudit(this.db, principal.tenantId, query);
   }
 }

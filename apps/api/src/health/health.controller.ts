@@ -1,7 +1,9 @@
 import { Controller, Get, HttpException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Public } from '../auth/access.decorator';
 
 @Controller()
+@Public()
 export class HealthController {
   constructor(private readonly db: DataSource) {}
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuthorizationServer, OAuthProtocolError, RedirectableAuthorizeError, SigningKeys } from '@gatehouse/identity';
+import { Public } from '../auth/access.decorator';
 import { BROWSER_SESSION_READER, ssoLoginPath, type BrowserSessionReader } from './browser-session';
 import { ConsentTickets } from './consent-tickets';
 import { PAGE_HEADERS, consentPage, errorPage } from './consent-page';
@@ -13,6 +14,7 @@ const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
  * signed-in browser session and the user's explicit consent.
  */
 @Controller()
+@Public()
 export class OAuthController {
   constructor(
     private readonly server: AuthorizationServer,

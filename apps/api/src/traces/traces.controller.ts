@@ -1,10 +1,11 @@
-import { Controller, Get, Query, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, Req } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { searchTraces, type TracePage, type TraceQuery } from '@gatehouse/audit';
-import { TenantPrincipalGuard, type RequestWithPrincipal } from '../auth/tenant-principal.guard';
+import { RequireRole } from '../auth/access.decorator';
+import type { RequestWithPrincipal } from '../auth/access.guard';
 
 @Controller('api/tenants/:tenant/traces')
-@UseGuards(TenantPrincipalGuard)
+@RequireRole('member')
 export class TracesController {
   constructor(private readonly db: DataSource) {}
 

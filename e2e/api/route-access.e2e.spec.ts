@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
+import { applyYaml, issueToken, openTestDatabase, uniqueSlug } from '../support/test-gateway';
+
+/** Routes anyone may call. Adding one is a security decision: it has to be added here too. */
+const PUBLIC_ROUTES = [
+  'GET /healthz',
+  'GET /readyz',
+  'GET /.well-known/oauth-authorization-server/api/oauth/:tenant',
+  'GET /api/oauth/:tenant/jwks',
+  'POST /api/oauth/:tenant/register',
+  'GET /api/oauth/:tenant/authorize',
+  'POST /api/oauth/:tenant/authorize',
+  'POST /api/oauth/:tenant/token',
+  'POST /api/oauth/:tenant/revoke',
+];
+
+const yaml = (slug: string) => `
+tenants:
+  - slug: ${slug}
+    name: ${slug}
+    servers: [{ name: kb, transport: http, url: "http://127.0.0.1:9/mcp" }]
+    profiles: [{ slug: support, tools: [] }]
+    groups:
+      - { idpGroup: agents, role: member, profiles: [support] }
+      - { idpGroup: leads, role: approver, profiles: [support] }
+      - { idpGroup: it, role: admin, profiles: [support] }
+    users:
+      - { email: member@${slug}.test, groups: [agents] }
+      - { email: approver@${slug}.test, groups: [leads] }
+      - { email: admin@${slug}.test, groups: [it] }
+`;
+
+const RANK = { member: 0, approver: 1, admin: 2 } as const;
+
+describe('API access control: every route declares what it needs, and no tenant reaches another', () => {
+  let db: DataSource;
+  let api: RunningApi;
+  const acme = uniqueSlug('acme');
+  const globex = uniqueSlug('globex');
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    await applyYaml(db, yaml(acme));
+    await applyYaml(db, yaml(globex));
+    for (const role of ['member', 'approver', 'admin']) {
+      tokens[`acme-${role}`] = await issueToken(db, acme, `${role}@${acme}.test`);
+      tokens[`globex-${role}`] = await issueToken(db, globex, `${role}@${globex}.test`);
+    }
+    api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }));
+  });
+  afterAll(async () => {
+    await api?.close();
+    await db?.destroy();
+  });
+
+  const call = (method: string, path: string, token?: string) =>
+    fetch(`${api.url}${path.replace(':tenant', acme).replace(/:[a-zA-Z]+/g, () => randomUUID())}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
+      ...(method === 'GET' ? {} : { body: '{}' }),
+    });
+
+  it('finds an access policy on every route, and exactly the listed routes public', () => {
+    const routes = api.routes();
+    expect(routes.length).toBeGreaterThan(PUBLIC_ROUTES.length);
+    expect(routes.filter((r) => !r.policy).map((r) => `${r.method} ${r.path} (${r.controller}.${r.handler})`)).toEqual([]);
+    expect(routes.filter((r) => r.policy?.kind === 'public').map((r) => `${r.method} ${r.path}`).sort()).toEqual([...PUBLIC_ROUTES].sort());
+  });
+
+  it('refuses every gated route without credentials, to other tenants and below the required role', async () => {
+    const gated = api.routes().filter((r) => r.policy?.kind === 'role');
+    expect(gated.length).toBeGreaterThan(0);
+    for (const route of gated) {
+      const label = `${route.method} ${route.path}`;
+      const required = (route.policy as { role: keyof typeof RANK }).role;
+      expect((await call(route.method, route.path)).status, `${label} without a token`).toBe(401);
+      expect((await call(route.method, route.path, 'ghp_not-a-real-token')).status, `${label} with a bad token`).toBe(401);
+      for (const role of ['member', 'approver', 'admin'] as const) {
+        // Another tenant's user, whatever their role, finds nothing here (404, as for an unknown tenant).
+        const foreign = await call(route.method, route.path, tokens[`globex-${role}`]);
+        expect(foreign.status, `${label} as globex ${role}`).toBe(404);
+        expect((await foreign.json()).error.code).toBe('tenant_not_found');
+        const own = await call(route.method, route.path, tokens[`acme-${role}`]);
+        if (RANK[role] < RANK[required]) expect(own.status, `${label} as ${role}`).toBe(403);
+        else expect([401, 403], `${label} as ${role}`).not.toContain(own.status);
+      }
+    }
+  });
+});
