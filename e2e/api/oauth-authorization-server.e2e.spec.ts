@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DataSource } from 'typeorm';
@@ -189,6 +191,31 @@ describe('OAuth authorization server for MCP clients', () => {
       });
     } finally {
       await applyYaml(db, yaml(acme, 'coding'));
+    }
+  });
+
+  it('accepts a client identified by a client ID metadata document, and only one that names itself', async () => {
+    const documents: Record<string, unknown> = {};
+    const server: Server = createServer((req, res) => {
+      const doc = documents[req.url ?? ''];
+      res.writeHead(doc ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(doc ?? {}));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      documents['/good.json'] = { client_id: `${base}/good.json`, client_name: 'Metadata Client', redirect_uris: [redirectUri] };
+      documents['/liar.json'] = { client_id: 'https://someone-else.example/client.json', redirect_uris: [redirectUri] };
+      const strict = new AuthorizationServer(db, redis, keys, { apiPublicUrl: API, gatewayPublicUrl: GATEWAY, accessTokenTtlSeconds: 300, refreshTokenTtlMs: 60_000 });
+      const dev = new AuthorizationServer(db, redis, keys, { apiPublicUrl: API, gatewayPublicUrl: GATEWAY, accessTokenTtlSeconds: 300, refreshTokenTtlMs: 60_000, allowLoopbackMetadataDocuments: true });
+      const query = (clientId: string) => ({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, code_challenge: pkce().challenge, code_challenge_method: 'S256', resource: resource() });
+      // Plain http is refused unless explicitly allowed for loopback development.
+      await expect(strict.validateAuthorize(acme, query(`${base}/good.json`))).rejects.toMatchObject({ error: 'invalid_client' });
+      const request = await dev.validateAuthorize(acme, query(`${base}/good.json`));
+      expect(request.client).toMatchObject({ clientId: `${base}/good.json`, clientName: 'Metadata Client' });
+      await expect(dev.validateAuthorize(acme, query(`${base}/liar.json`))).rejects.toMatchObject({ error: 'invalid_client' });
+      await expect(dev.validateAuthorize(acme, query(`${base}/missing.json`))).rejects.toMatchObject({ error: 'invalid_client' });
+    } finally {
+      server.close();
     }
   });
 
