@@ -16,10 +16,11 @@ import { runWorkload, type WorkloadResult } from './workload';
 
 const era = process.argv.includes('--era') && process.argv[process.argv.indexOf('--era') + 1] === 'modern' ? 'modern' : 'legacy';
 const scale = Number(process.env.BENCH_SCALE ?? '1');
+// BENCH_ONLY=1 or =32 runs one of the two (for profiling); the report needs both.
 const RUNS = [
   { concurrency: 1, calls: Math.round(2000 * scale), warmup: 200 },
   { concurrency: 32, calls: Math.round(10000 * scale), warmup: 320 },
-];
+].filter((run) => !process.env.BENCH_ONLY || String(run.concurrency) === process.env.BENCH_ONLY);
 
 async function main(): Promise<void> {
   const dbUrl = `${process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432'}/gatehouse_bench_${randomBytes(4).toString('hex')}`;
@@ -71,9 +72,9 @@ tenants:
     const [{ count: traces }] = await db.query('SELECT count(*)::int AS count FROM traces WHERE tenant_id = $1', [tenant.id]);
     await db.destroy();
 
-    const find = (mode: string, c: number) => rows.find((r) => r.mode === mode && r.concurrency === c) as WorkloadResult;
-    const addedP50 = find('gateway', 1).p50 - find('direct', 1).p50;
-    const throughputRatio = find('gateway', 32).callsPerSecond / find('direct', 32).callsPerSecond;
+    const find = (mode: string, c: number) => rows.find((r) => r.mode === mode && r.concurrency === c);
+    const addedP50 = (find('gateway', 1)?.p50 ?? Number.NaN) - (find('direct', 1)?.p50 ?? Number.NaN);
+    const throughputRatio = (find('gateway', 32)?.callsPerSecond ?? Number.NaN) / (find('direct', 32)?.callsPerSecond ?? Number.NaN);
     const report = {
       at: new Date().toISOString(),
       node: process.version,
