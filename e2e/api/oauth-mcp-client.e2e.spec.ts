@@ -43,6 +43,7 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
   let gateway: RunningGateway;
   let api: RunningApi;
   const acme = uniqueSlug('acme');
+  const globex = uniqueSlug('globex');
   const redirectUrl = 'http://127.0.0.1:47123/oauth/callback';
 
   beforeAll(async () => {
@@ -50,6 +51,7 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
     redis = new Redis(inject('redisUrl'));
     upstream = await startDemoHttpServer('codehost');
     await applyYaml(db, yaml(acme, upstream.url));
+    await applyYaml(db, yaml(globex, upstream.url));
     const gatewayPort = await freePort();
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent', GATEWAY_PUBLIC_URL: gatewayUrl }));
@@ -145,6 +147,41 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
       await client.connect(new StreamableHTTPClientTransport(endpoint(), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
       expect((await client.callTool({ name: 'list_repositories', arguments: {} })).isError).toBeFalsy();
       await client.close();
+    }
+  });
+
+  it('refuses foreign, tampered and forged OAuth tokens at the gateway', async () => {
+    const provider = new InMemoryOAuthProvider(redirectUrl);
+    const transport = new StreamableHTTPClientTransport(endpoint(), { authProvider: provider });
+    await expect(new Client({ name: 'oauth-e2e', version: '1.0.0' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
+    const alice = await resolvePersonalAccessToken(db, await issueToken(db, acme, `alice@${acme}.test`));
+    const as = new AuthorizationServer(db, redis, new SigningKeys(db), { apiPublicUrl: api.url, gatewayPublicUrl: gateway.url, accessTokenTtlSeconds: 600, refreshTokenTtlMs: 86_400_000 });
+    await transport.finishAuth(new URL(await as.approve(await as.validateAuthorize(acme, Object.fromEntries((provider.authorizationUrl as URL).searchParams)), alice)).searchParams);
+    const token = provider.tokens()?.access_token as string;
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, profile: 'support', aud: endpoint('support').toString() })).toString('base64url')}.${signature}`;
+    const { generateKeyPair, SignJWT } = await import('jose');
+    const attacker = await generateKeyPair('ES256');
+    const forged = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: JSON.parse(Buffer.from(header, 'base64url').toString()).kid })
+      .sign(attacker.privateKey);
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url')}.${payload}.`;
+
+    const attempts: Array<[string, URL, string]> = [
+      ["acme's token at globex's endpoint of the same name", new URL(`${gateway.url}/mcp/${globex}/coding`), token],
+      ['a token whose claims were edited', endpoint('support'), tampered],
+      ["a token signed with an attacker's key under a real kid", endpoint(), forged],
+      ['an unsigned token', endpoint(), unsigned],
+    ];
+    for (const [label, url, bearer] of attempts) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+      });
+      expect([401, 404], label).toContain(response.status);
     }
   });
 
