@@ -6,7 +6,8 @@ import type { RunningGateway } from '@gatehouse/gateway';
 import { Tenant } from '@gatehouse/tenancy';
 import { Redis } from 'ioredis';
 import { publishConfigChange } from '@gatehouse/proxy';
-import { applyYaml, connectClient, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import { createDataSource, dropDatabase } from '@gatehouse/database';
+import { applyYaml, connectClient, createIsolatedDatabase, issueToken, startTestGateway, uniqueSlug } from '../support/test-gateway';
 
 /**
  * A real outage of the trace store: the test database stops accepting connections and the
@@ -21,11 +22,16 @@ describe('trace durability under a Postgres outage', () => {
   let upstream: DemoHttpServer;
   let client: Client;
   const tenant = uniqueSlug('durable');
-  const dbName = new URL(inject('databaseUrl')).pathname.slice(1);
+  // Its own database: the outage below must not reach the other test files' shared one.
+  let dbUrl: string;
+  let dbName: string;
 
   beforeAll(async () => {
-    db = await openTestDatabase();
-    const adminUrl = new URL(inject('databaseUrl'));
+    dbUrl = await createIsolatedDatabase('outage');
+    dbName = new URL(dbUrl).pathname.slice(1);
+    db = createDataSource({ url: dbUrl, poolSize: 2 });
+    await db.initialize();
+    const adminUrl = new URL(dbUrl);
     adminUrl.pathname = '/postgres';
     admin = await new DataSource({ type: 'postgres', url: adminUrl.toString(), extra: { max: 1 } }).initialize();
     upstream = await startDemoHttpServer('codehost');
@@ -38,7 +44,7 @@ tenants:
     groups: [{ idpGroup: all, profiles: [main] }]
     users: [{ email: u@${tenant}.test, groups: [all] }]
 `);
-    gateway = await startTestGateway();
+    gateway = await startTestGateway({ DATABASE_URL: dbUrl });
     client = await connectClient(gateway.url, tenant, 'main', await issueToken(db, tenant, `u@${tenant}.test`));
   });
   afterAll(async () => {
@@ -48,9 +54,10 @@ tenants:
     await gateway?.close();
     await upstream?.close();
     await db?.destroy();
+    if (dbUrl) await dropDatabase(dbUrl);
   });
 
-  it('keeps serving calls and loses no trace while Postgres refuses connections', async () => {
+  it('keeps serving calls and loses no trace while Postgres refuses connections', { timeout: 90_000 }, async () => {
     const tenantId = (await db.getRepository(Tenant).findOneOrFail({ where: { slug: tenant } })).id;
     const call = () => client.callTool({ name: 'list_repositories', arguments: {} });
     for (let i = 0; i < 20; i++) expect((await call()).isError).toBeFalsy();
@@ -71,7 +78,7 @@ tenants:
     await admin.query(`ALTER DATABASE "${dbName}" ALLOW_CONNECTIONS true`);
     for (let i = 0; i < 30; i++) expect((await call()).isError).toBeFalsy();
     await expect
-      .poll(async () => (await db.query('SELECT count(*)::int AS c FROM traces WHERE tenant_id = $1', [tenantId]))[0].c, { timeout: 20_000, interval: 250 })
+      .poll(async () => (await db.query('SELECT count(*)::int AS c FROM traces WHERE tenant_id = $1', [tenantId]))[0].c, { timeout: 40_000, interval: 250 }) // the replay retries with backoff (up to 30 s)
       .toBe(200);
     const [{ distinct }] = await db.query('SELECT count(DISTINCT id)::int AS distinct FROM traces WHERE tenant_id = $1', [tenantId]);
     expect(distinct).toBe(200);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { inject } from 'vitest';
-import { createDataSource } from '@gatehouse/database';
+import { createDataSource, migrate } from '@gatehouse/database';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@gatehouse/gateway';
 import { applyConfig, parseConfig } from '@gatehouse/config';
 import { issuePersonalAccessToken } from '@gatehouse/identity';
@@ -24,6 +24,17 @@ export async function openTestDatabase(): Promise<DataSource> {
   const db = createDataSource({ url: inject('databaseUrl'), poolSize: 4 });
   await db.initialize();
   return db;
+}
+
+/**
+ * A migrated database of its own, for a test that breaks its database on purpose (an outage) and
+ * must not take the other test files' shared database down with it. Drop it with `dropDatabase`.
+ */
+export async function createIsolatedDatabase(label: string): Promise<string> {
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = `/${url.pathname.slice(1)}_${label}_${randomBytes(3).toString('hex')}`;
+  await migrate(url.toString());
+  return url.toString();
 }
 
 export async function startTestGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
