@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -18,8 +18,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts a demo upstream in its own process; resolves with its URL (its first stdout line). */
-export async function startUpstream(name: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(ROOT, 'apps/demo-servers/dist/bin/serve-http.js'), name, '--port', '0'], {
+export async function startUpstream(name: string, cpu?: number): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawnNode([join(ROOT, 'apps/demo-servers/dist/bin/serve-http.js'), name, '--port', '0'], cpu, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((res, rej) => {
@@ -29,11 +29,11 @@ export async function startUpstream(name: string): Promise<{ url: string; child:
   return { url: (JSON.parse(line) as { url: string }).url, child };
 }
 
-export async function startGatewayProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+export async function startGatewayProcess(env: Record<string, string>, cpu?: number): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the gateway on exit (inspect with Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, join(ROOT, 'apps/cli/bin/gatehouse.js'), 'start', 'gateway'], {
+  const child = spawnNode([...profile, join(ROOT, 'apps/cli/bin/gatehouse.js'), 'start', 'gateway'], cpu, {
     env: { ...process.env, ...env, GATEWAY_PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -48,6 +48,16 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   }
   child.kill();
   throw new Error('gateway did not become ready');
+}
+
+/** Starts node, pinned to one CPU with taskset when `cpu` is given (`exec` keeps the pid node's). */
+function spawnNode(args: string[], cpu: number | undefined, options: SpawnOptions): ChildProcess {
+  return cpu === undefined ? spawn(process.execPath, args, options) : spawn('taskset', ['-c', String(cpu), process.execPath, ...args], options);
+}
+
+/** Pins this process (the benchmark's MCP clients) to one CPU. */
+export function pinSelf(cpu: number): void {
+  execFileSync('taskset', ['-a', '-cp', String(cpu), String(process.pid)], { stdio: 'ignore' });
 }
 
 /** Peak resident set size of a process (VmHWM), in MiB. */
