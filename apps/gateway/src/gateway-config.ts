@@ -20,6 +20,12 @@ const gatewayEnvSchema = baseEnvSchema.extend({
   GATEWAY_TOOLS_REFRESH_MS: z.coerce.number().int().min(100).default(60_000),
   /** Public base URL of the API, whose per-tenant OAuth authorization servers issue tokens for the gateway. */
   API_PUBLIC_URL: z.url({ error: 'must be a URL' }).default('http://127.0.0.1:3001').transform((u) => u.replace(/\/+$/, '')),
+  /** SSE polling: close a running call's response stream after this long (clients resume with Last-Event-ID); 0 = never. */
+  GATEWAY_SSE_POLL_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
+  /** The `retry:` reconnection delay announced on resumable SSE streams. */
+  GATEWAY_SSE_RETRY_MS: z.coerce.number().int().min(0).default(1000),
+  /** Replayable SSE events kept per legacy session (oldest dropped first), by size. */
+  GATEWAY_SESSION_EVENT_BYTES: z.coerce.number().int().min(64 * 1024).default(8 * 1024 * 1024),
   GATEWAY_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   TRACE_SPOOL_DIR: z.string().default('.gatehouse/spool'),
   TRACE_RESULT_CAP_BYTES: z.coerce.number().int().min(256).default(64 * 1024),

@@ -76,12 +76,21 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
     metrics.observeCall(trace);
   };
   const endpoint = new McpEndpoint(
-    { registry, pool, recordTrace, passthrough: new Passthrough(pool, logger), pageSize: config.GATEWAY_PAGE_SIZE, resultCapBytes: config.TRACE_RESULT_CAP_BYTES },
+    {
+      registry,
+      pool,
+      recordTrace,
+      passthrough: new Passthrough(pool, logger),
+      pageSize: config.GATEWAY_PAGE_SIZE,
+      resultCapBytes: config.TRACE_RESULT_CAP_BYTES,
+      ssePollAfterMs: config.GATEWAY_SSE_POLL_AFTER_MS,
+    },
     principals,
     sessions,
     logger,
     config.GATEWAY_MAX_BODY_BYTES,
     oauth,
+    { eventLimits: { maxEvents: 10_000, maxBytes: config.GATEWAY_SESSION_EVENT_BYTES }, retryMs: config.GATEWAY_SSE_RETRY_MS },
   );
 
   onToolsChanged = (serverId) => {

@@ -10,6 +10,7 @@ import { authenticate, bearerChallenge } from './bearer-auth';
 import { sendError, sendJsonRpcError } from './http-responses';
 import type { LegacySessionStore } from './legacy-sessions';
 import type { OAuthResource } from './oauth-resource';
+import { SessionEventStore, type SessionEventStoreLimits } from './session-event-store';
 
 interface AuthorizedRequest {
   principal: Principal;
@@ -40,6 +41,7 @@ export class McpEndpoint {
     private readonly logger: Logger,
     private readonly maxBodyBytes: number,
     private readonly oauth: OAuthResource,
+    private readonly streams: { eventLimits: SessionEventStoreLimits; retryMs: number },
   ) {
     this.modern = createMcpHandler(
       (ctx) => {
@@ -121,6 +123,7 @@ export class McpEndpoint {
         sendJsonRpcError(res, 404, -32001, 'Session not found: it expired or belongs to someone else. Initialize a new session.');
         return;
       }
+      pinNegotiatedProtocolVersion(req, session.server.getNegotiatedProtocolVersion());
       await session.transport.handleRequest(req, res, body);
       if (req.method === 'DELETE') this.sessions.remove(sessionId);
       return;
@@ -132,6 +135,9 @@ export class McpEndpoint {
     const server = createProxyServer(this.deps, auth.endpoint, auth.principal);
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      // Resumable streams (SEP-1699): priming events, `retry:` and Last-Event-ID replay.
+      eventStore: new SessionEventStore(this.streams.eventLimits),
+      retryInterval: this.streams.retryMs,
       onsessioninitialized: (id) => {
         this.sessions.add({ id, userId: auth.principal.userId, endpointKey: auth.endpointKey, transport, server, lastSeen: Date.now() });
       },
@@ -163,4 +169,15 @@ function isLegacyPost(req: IncomingMessage, body: unknown): boolean {
     body,
   });
   return outcome.kind === 'legacy';
+}
+
+/**
+ * A client may send an older (still supported) `MCP-Protocol-Version` on a session that
+ * negotiated a newer one (the conformance suite's SSE scenarios send 2025-03-26 on a 2025-11-25
+ * session). The session's negotiated version is what governs it, so the header is raised to it;
+ * otherwise the transport would drop the resumability features the session agreed to.
+ */
+function pinNegotiatedProtocolVersion(req: IncomingMessage, negotiated: string | undefined): void {
+  const sent = req.headers['mcp-protocol-version'];
+  if (req.method === 'POST' && negotiated && typeof sent === 'string' && sent < negotiated) req.headers['mcp-protocol-version'] = negotiated;
 }

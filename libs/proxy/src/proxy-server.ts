@@ -1,5 +1,11 @@
 import type { Client } from '@modelcontextprotocol/client';
-import { CLIENT_INFO_META_KEY, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, Server, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  CLIENT_INFO_META_KEY,
+  LOG_LEVEL_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  Server,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { Principal } from '@gatehouse/identity';
 import type { Endpoint, EndpointRegistry } from './endpoint-registry';
 import type { CallerContext } from './call-context';
@@ -21,6 +27,12 @@ export interface ProxyServerDeps extends ToolCallDeps {
   registry: EndpointRegistry;
   passthrough: Passthrough;
   pageSize: number;
+  /**
+   * SSE polling (SEP-1699): a call still running after this long has its response stream closed;
+   * the client resumes with Last-Event-ID and gets the result from the session's event store. Only
+   * streams of clients that can resume are closed. Unset or 0: never.
+   */
+  ssePollAfterMs?: number;
 }
 
 /**
@@ -70,9 +82,17 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
     };
 
   // One shape for every list the gateway aggregates across a profile's servers and pages itself.
-  const aggregatedPage = async <T>(servers: Parameters<Passthrough['aggregate']>[0], cursor: string | undefined, list: (c: Client) => Promise<T[]>) => {
+  const aggregatedPage = async <T>(
+    servers: Parameters<Passthrough['aggregate']>[0],
+    cursor: string | undefined,
+    list: (c: Client) => Promise<T[]>,
+  ) => {
     const all = await deps.passthrough.aggregate(servers, list);
-    return paginate(all.map((r) => r.item), cursor, deps.pageSize);
+    return paginate(
+      all.map((r) => r.item),
+      cursor,
+      deps.pageSize,
+    );
   };
 
   server.setRequestHandler(
@@ -84,25 +104,33 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
     }),
   );
 
-  server.setRequestHandler('tools/call', async (request, ctx) =>
-    handleToolCall(deps, await current(), callerOf(ctx), {
-      name: request.params.name,
-      arguments: request.params.arguments,
-      progressToken: request.params._meta?.progressToken,
-      signal: ctx.mcpReq.signal,
-      notify: (notification) => ctx.mcpReq.notify(notification),
-      meta: logLevel ? { [LOG_LEVEL_META_KEY]: logLevel } : undefined,
-      relay: {
-        request: (relayed) => ctx.mcpReq.send(relayed as never) as Promise<Record<string, unknown>>,
-        notify: (relayed) => ctx.mcpReq.notify(relayed as never),
-      },
-    }),
-  );
+  server.setRequestHandler('tools/call', async (request, ctx) => {
+    const closeStream = ctx.http?.closeSSE;
+    const poll = deps.ssePollAfterMs && closeStream ? setTimeout(closeStream, deps.ssePollAfterMs) : undefined;
+    try {
+      return await handleToolCall(deps, await current(), callerOf(ctx), {
+        name: request.params.name,
+        arguments: request.params.arguments,
+        progressToken: request.params._meta?.progressToken,
+        signal: ctx.mcpReq.signal,
+        notify: (notification) => ctx.mcpReq.notify(notification),
+        meta: logLevel ? { [LOG_LEVEL_META_KEY]: logLevel } : undefined,
+        relay: {
+          request: (relayed) => ctx.mcpReq.send(relayed as never) as Promise<Record<string, unknown>>,
+          notify: (relayed) => ctx.mcpReq.notify(relayed as never),
+        },
+      });
+    } finally {
+      clearTimeout(poll);
+    }
+  });
 
   // 2026-era upstreams take the log level per request; 2025-era ones get logging/setLevel too.
   let logLevel: string | undefined;
   const allServers = () => {
-    const byId = new Map([...snapshot.tools.map((t) => t.server), ...snapshot.resourceServers, ...snapshot.promptServers].map((s) => [s.id, s]));
+    const byId = new Map(
+      [...snapshot.tools.map((t) => t.server), ...snapshot.resourceServers, ...snapshot.promptServers].map((s) => [s.id, s]),
+    );
     return [...byId.values()];
   };
   server.setRequestHandler(
@@ -122,14 +150,22 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
     server.setRequestHandler(
       'resources/list',
       guarded(async (request) => {
-        const { page, nextCursor } = await aggregatedPage(snapshot.resourceServers, request.params?.cursor, async (c) => (await c.listResources()).resources);
+        const { page, nextCursor } = await aggregatedPage(
+          snapshot.resourceServers,
+          request.params?.cursor,
+          async (c) => (await c.listResources()).resources,
+        );
         return { resources: page, ...(nextCursor ? { nextCursor } : {}) };
       }),
     );
     server.setRequestHandler(
       'resources/templates/list',
       guarded(async (request) => {
-        const { page, nextCursor } = await aggregatedPage(snapshot.resourceServers, request.params?.cursor, async (c) => (await c.listResourceTemplates()).resourceTemplates);
+        const { page, nextCursor } = await aggregatedPage(
+          snapshot.resourceServers,
+          request.params?.cursor,
+          async (c) => (await c.listResourceTemplates()).resourceTemplates,
+        );
         return { resourceTemplates: page, ...(nextCursor ? { nextCursor } : {}) };
       }),
     );
@@ -164,7 +200,11 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
     server.setRequestHandler(
       'prompts/list',
       guarded(async (request) => {
-        const { page, nextCursor } = await aggregatedPage(snapshot.promptServers, request.params?.cursor, async (c) => (await c.listPrompts()).prompts);
+        const { page, nextCursor } = await aggregatedPage(
+          snapshot.promptServers,
+          request.params?.cursor,
+          async (c) => (await c.listPrompts()).prompts,
+        );
         return { prompts: page, ...(nextCursor ? { nextCursor } : {}) };
       }),
     );
