@@ -12,8 +12,10 @@ import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
 import { AuthorizationServer, SigningKeys, resolvePersonalAccessToken } from '@gatehouse/identity';
 import { applyYaml, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
 import { InMemoryOAuthProvider } from '../support/oauth-test-client';
+import { TestIdp } from '../support/test-idp';
+import { TestBrowser, spUrls } from '../support/test-browser';
 
-const yaml = (slug: string, url: string) => `
+const yaml = (slug: string, url: string, idpMetadata: string) => `
 tenants:
   - slug: ${slug}
     name: ${slug}
@@ -23,6 +25,7 @@ tenants:
       - { slug: support, tools: [] }
     groups: [{ idpGroup: devs, role: member, profiles: [coding] }]
     users: [{ email: alice@${slug}.test, groups: [devs] }]
+    sso: { metadataXml: ${JSON.stringify(idpMetadata)} }
 `;
 
 async function freePort(): Promise<number> {
@@ -42,6 +45,7 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
   let upstream: DemoHttpServer;
   let gateway: RunningGateway;
   let api: RunningApi;
+  let idp: TestIdp;
   const acme = uniqueSlug('acme');
   const globex = uniqueSlug('globex');
   const redirectUrl = 'http://127.0.0.1:47123/oauth/callback';
@@ -50,8 +54,9 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
     db = await openTestDatabase();
     redis = new Redis(inject('redisUrl'));
     upstream = await startDemoHttpServer('codehost');
-    await applyYaml(db, yaml(acme, upstream.url));
-    await applyYaml(db, yaml(globex, upstream.url));
+    idp = await TestIdp.create();
+    await applyYaml(db, yaml(acme, upstream.url, idp.metadataXml()));
+    await applyYaml(db, yaml(globex, upstream.url, idp.metadataXml()));
     const gatewayPort = await freePort();
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent', GATEWAY_PUBLIC_URL: gatewayUrl }));
@@ -80,7 +85,7 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
     expect((await fetch(`${api.url}/.well-known/oauth-authorization-server/api/oauth/no-such-tenant`)).status).toBe(404);
   });
 
-  it('registers, sends the user to SSO, exchanges the code and calls a tool with the token', async () => {
+  it('discovers, registers, signs the user in through SAML SSO with consent, exchanges the code and calls a tool', async () => {
     const provider = new InMemoryOAuthProvider(redirectUrl);
     const transport = new StreamableHTTPClientTransport(endpoint(), { authProvider: provider });
     await expect(new Client({ name: 'oauth-e2e', version: '1.0.0' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
@@ -92,19 +97,42 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
     expect(authorizationUrl.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorizationUrl.searchParams.get('resource')).toBe(endpoint().toString());
 
-    // Without a browser session the authorize step sends the user to the tenant's IdP, and back here after.
-    const toSso = await fetch(authorizationUrl, { redirect: 'manual' });
+    // The browser: no session yet, so the authorize step sends the user to the tenant's IdP…
+    const browser = new TestBrowser();
+    const toSso = await browser.fetch(authorizationUrl.toString());
     expect(toSso.status).toBe(302);
     const login = new URL(toSso.headers.get('location') as string, api.url);
     expect(login.pathname).toBe(`/api/auth/saml/${acme}/login`);
     expect(login.searchParams.get('returnTo')).toBe(`${authorizationUrl.pathname}${authorizationUrl.search}`);
-
-    // The user signs in and consents (SSO in the browser is exercised by the SAML tests); the code
-    // travels back through the redirect URI as it would.
-    const alice = await resolvePersonalAccessToken(db, await issueToken(db, acme, `alice@${acme}.test`));
-    const as = new AuthorizationServer(db, redis, new SigningKeys(db), { apiPublicUrl: api.url, gatewayPublicUrl: gateway.url, accessTokenTtlSeconds: 600, refreshTokenTtlMs: 86_400_000 });
-    const request = await as.validateAuthorize(acme, Object.fromEntries(authorizationUrl.searchParams));
-    const callback = new URL(await as.approve(request, alice));
+    const toIdp = await browser.fetch(login.toString());
+    const idpUrl = toIdp.headers.get('location') as string;
+    // …which signs Alice in and posts its signed assertion back to the ACS…
+    const assertion = idp.response({ ...spUrls(api.url, acme), inResponseTo: TestIdp.requestIdFrom(idpUrl), email: `alice@${acme}.test`, groups: ['devs'] });
+    const acs = await browser.fetch(`${api.url}/api/auth/saml/${acme}/acs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ SAMLResponse: assertion, RelayState: new URL(idpUrl).searchParams.get('RelayState') ?? '' }),
+    });
+    expect(acs.status).toBe(303);
+    // …which returns her to the authorize step: the consent page names the client and the profile.
+    const consent = await browser.fetch(new URL(acs.headers.get('location') as string, api.url).toString());
+    expect(consent.status).toBe(200);
+    expect(consent.headers.get('x-frame-options')).toBe('DENY');
+    const page = await consent.text();
+    expect(page).toContain('Gatehouse e2e MCP client');
+    expect(page).toContain('<strong>coding</strong>');
+    const ticket = /name="ticket" value="([^"]+)"/.exec(page)?.[1] as string;
+    // A forged decision (no ticket, or from another browser) changes nothing.
+    expect((await browser.fetch(authorizationUrl.toString().split('?')[0] as string, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' })).status).toBe(400);
+    expect((await new TestBrowser().fetch(authorizationUrl.toString().split('?')[0] as string, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ticket, decision: 'approve' }) })).status).toBe(400);
+    const approved = await browser.fetch(authorizationUrl.toString().split('?')[0] as string, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ticket, decision: 'approve' }),
+    });
+    expect(approved.status).toBe(302);
+    const callback = new URL(approved.headers.get('location') as string);
+    expect(`${callback.origin}${callback.pathname}`).toBe(redirectUrl);
     expect(callback.searchParams.get('state')).toBe(authorizationUrl.searchParams.get('state'));
     await transport.finishAuth(callback.searchParams); // code + iss (RFC 9207)
     expect(provider.tokens()?.refresh_token).toMatch(/^ghr_/);

@@ -15,6 +15,10 @@ const PUBLIC_ROUTES = [
   'POST /api/oauth/:tenant/authorize',
   'POST /api/oauth/:tenant/token',
   'POST /api/oauth/:tenant/revoke',
+  'GET /api/auth/saml/:tenant/login',
+  'POST /api/auth/saml/:tenant/acs',
+  'GET /api/auth/saml/:tenant/metadata',
+  'GET /api/auth/saml/:tenant/slo',
 ];
 
 const yaml = (slug: string) => `
@@ -69,6 +73,16 @@ describe('API access control: every route declares what it needs, and no tenant 
     expect(routes.length).toBeGreaterThan(PUBLIC_ROUTES.length);
     expect(routes.filter((r) => !r.policy).map((r) => `${r.method} ${r.path} (${r.controller}.${r.handler})`)).toEqual([]);
     expect(routes.filter((r) => r.policy?.kind === 'public').map((r) => `${r.method} ${r.path}`).sort()).toEqual([...PUBLIC_ROUTES].sort());
+  });
+
+  it('refuses routes about the caller without valid credentials', async () => {
+    const signedIn = api.routes().filter((r) => r.policy?.kind === 'signed-in');
+    expect(signedIn.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /api/me', 'POST /api/auth/logout']);
+    for (const route of signedIn) {
+      expect((await call(route.method, route.path)).status, `${route.method} ${route.path}`).toBe(401);
+      expect((await call(route.method, route.path, 'ghp_not-a-real-token')).status).toBe(401);
+      expect([401, 403]).not.toContain((await call(route.method, route.path, tokens['acme-member'])).status);
+    }
   });
 
   it('refuses every gated route without credentials, to other tenants and below the required role', async () => {

@@ -23,6 +23,12 @@ const apiEnvSchema = baseEnvSchema.extend({
   GATEWAY_PUBLIC_URL: url.default('http://127.0.0.1:8080'),
   OAUTH_ACCESS_TOKEN_TTL: duration.default(ms('10m')),
   OAUTH_REFRESH_TOKEN_TTL: duration.default(ms('30d')),
+  /** Console sessions end after this long unused… */
+  API_SESSION_IDLE: duration.default(ms('30m')),
+  /** …and this long after sign-in in any case. */
+  API_SESSION_MAX: duration.default(ms('12h')),
+  /** Secure cookies; default: on when API_PUBLIC_URL is https. */
+  API_COOKIE_SECURE: z.stringbool().optional(),
   /** Accept http:// client ID metadata documents on loopback hosts (local development and tests only). */
   OAUTH_ALLOW_LOOPBACK_CLIENT_METADATA: z.stringbool().default(false),
 });

@@ -1,18 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { APP_GUARD } from '@nestjs/core';
 import { HealthController } from './health/health.controller';
 import { TracesController } from './traces/traces.controller';
 import { AuditController } from './audit/audit.controller';
-import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard } from './auth/access.guard';
 
 @Module({})
 export class ApiModule {
-  static forDataSource(db: DataSource): DynamicModule {
+  static register(): DynamicModule {
     return {
       module: ApiModule,
       controllers: [HealthController, TracesController, AuditController],
-      providers: [{ provide: DataSource, useValue: db }, { provide: APP_GUARD, useClass: AccessGuard }],
+      providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
   }
 }

@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { createLogger } from '@gatehouse/core';
 import { createDataSource } from '@gatehouse/database';
 import { Redis } from 'ioredis';
-import type { AuthorizationServerOptions } from '@gatehouse/identity';
+import { BrowserSessions, SamlService, type AuthorizationServerOptions } from '@gatehouse/identity';
+import { SessionCookie } from './auth/session-cookie';
+import { SharedModule } from './shared.module';
+import { SsoModule } from './sso/sso.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { RootModule } from './root.module';
 import { routeInventory, type RouteInfo } from './auth/route-inventory';
@@ -33,9 +36,25 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     refreshTokenTtlMs: config.OAUTH_REFRESH_TOKEN_TTL,
     allowLoopbackMetadataDocuments: config.OAUTH_ALLOW_LOOPBACK_CLIENT_METADATA,
   };
-  const sessions: BrowserSessionReader = { principal: async () => null };
+  let publicUrl = config.API_PUBLIC_URL ?? ''; // known once listening when not configured
+  const saml = new SamlService(db, redis, { apiPublicUrl: () => publicUrl });
+  const cookie = new SessionCookie(
+    new BrowserSessions(redis, db, { idleMs: config.API_SESSION_IDLE, absoluteMs: config.API_SESSION_MAX }),
+    () => config.API_COOKIE_SECURE ?? publicUrl.startsWith('https:'),
+  );
+  const sessions: BrowserSessionReader = {
+    principal: async (req, tenantSlug) => {
+      const current = await cookie.current(req);
+      return current?.principal.tenantSlug === tenantSlug ? current.principal : null;
+    },
+  };
   const app = await NestFactory.create(
-    RootModule.compose([ApiModule.forDataSource(db), OAuthModule.register({ db, redis, options: oauthOptions, sessions })]),
+    RootModule.compose([
+      SharedModule.register({ db, saml, cookie }),
+      ApiModule.register(),
+      SsoModule.register(),
+      OAuthModule.register({ db, redis, options: oauthOptions, sessions }),
+    ]),
     { logger: false },
   );
   app.useGlobalFilters(new GatehouseExceptionFilter());
@@ -44,6 +63,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const address = app.getHttpServer().address() as AddressInfo;
   const url = config.API_PUBLIC_URL ?? `http://${config.API_HOST}:${address.port}`;
   oauthOptions.apiPublicUrl = url;
+  publicUrl = url;
   logger.info({ url }, 'api listening');
   return {
     url,

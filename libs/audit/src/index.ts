@@ -6,3 +6,4 @@ export * from './trace-writer';
 export * from './trace-search';
 export * from './admin-audit-search';
 export * from './keyset-cursor';
+export * from './admin-change';

@@ -3,6 +3,7 @@ import { In, IsNull } from 'typeorm';
 import { Group, GroupProfile, Tenant, TenantScope, User, UserGroup } from '@gatehouse/tenancy';
 import { DriftEvent, McpServer, Profile, ProfileTool } from '@gatehouse/catalog';
 import { AdminAuditEntry } from '@gatehouse/audit';
+import { saveSsoSettings } from '@gatehouse/identity';
 import type { GatehouseConfig, ProfileConfig, TenantConfig } from './config-schema';
 import { reconcile, type Change } from './reconcile';
 
@@ -69,6 +70,11 @@ async function applyTenant(manager: EntityManager, config: TenantConfig, options
   }
   const scope = new TenantScope(manager, tenant.id);
   const label = (key: string) => `${config.slug}/${key}`;
+
+  if (config.sso) {
+    const sso = await saveSsoSettings(manager, tenant.id, config.sso);
+    if (sso.changed) changes.push({ action: sso.before ? 'update' : 'create', kind: 'sso', name: label('sso'), id: tenant.id, before: sso.before, after: sso.after });
+  }
 
   const servers = await reconcile({
     kind: 'server',

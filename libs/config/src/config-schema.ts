@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { APPROVAL_POLICIES, TRANSPORTS } from '@gatehouse/catalog';
 import { ROLES } from '@gatehouse/tenancy';
+import { ssoSettingsInputSchema } from '@gatehouse/identity';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (max 63)');
 const profileSlug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, dashes or underscores');
@@ -69,6 +70,8 @@ export const tenantSchema = z
     profiles: z.array(profileSchema).default([]),
     groups: z.array(groupSchema).default([]),
     users: z.array(localUserSchema).default([]),
+    /** The tenant's SAML IdP. Absent: left as it is (it may be managed through the API). */
+    sso: ssoSettingsInputSchema.optional(),
   })
   .strict();
 

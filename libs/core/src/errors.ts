@@ -6,6 +6,8 @@ export const ERROR_HTTP_STATUS = {
   bad_request: 400,
   validation_failed: 400,
   unauthorized: 401,
+  sso_rejected: 401,
+  csrf_failed: 403,
   token_expired: 401,
   forbidden: 403,
   tenant_not_found: 404,

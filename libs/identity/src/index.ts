@@ -2,3 +2,5 @@ export * from './access-token.entity';
 export * from './personal-access-tokens';
 export * from './principal-resolver';
 export * from './oauth';
+export * from './saml';
+export * from './sessions';

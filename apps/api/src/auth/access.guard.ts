@@ -6,6 +6,9 @@ import { GatehouseError } from '@gatehouse/core';
 import { resolvePersonalAccessToken, type Principal } from '@gatehouse/identity';
 import type { Role } from '@gatehouse/tenancy';
 import { ACCESS_POLICY, type AccessPolicy } from './access.decorator';
+import { SessionCookie } from './session-cookie';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export type RequestWithPrincipal = Request & { principal?: Principal };
 
@@ -21,6 +24,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly db: DataSource,
+    private readonly cookie: SessionCookie,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -44,9 +48,19 @@ export class AccessGuard implements CanActivate {
     return true;
   }
 
+  /**
+   * A bearer personal access token, or the console session cookie. Cookies ride along on
+   * cross-site requests, so a state-changing request authenticated by cookie must also carry the
+   * session's CSRF token in `X-CSRF-Token` (a synchronizer token a foreign page cannot read).
+   */
   private async authenticate(req: Request): Promise<Principal> {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (!match?.[1]) throw new GatehouseError('unauthorized', 'Sign in, or send "Authorization: Bearer <personal access token>".');
-    return resolvePersonalAccessToken(this.db, match[1]);
+    if (match?.[1]) return resolvePersonalAccessToken(this.db, match[1]);
+    const current = await this.cookie.current(req);
+    if (!current) throw new GatehouseError('unauthorized', 'Sign in, or send "Authorization: Bearer <personal access token>".');
+    if (!SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== current.session.csrfToken) {
+      throw new GatehouseError('csrf_failed', 'Missing or wrong X-CSRF-Token header for a request signed in by cookie.');
+    }
+    return current.principal;
   }
 }

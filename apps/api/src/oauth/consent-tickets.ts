@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 import type { AuthorizeRequest } from '@gatehouse/identity';
 
 const TTL_MS = 10 * 60_000;
-const key = (ticket: string) => `gatehouse:oauth:consent:${ticket}`;
+// The user is part of the key: someone else presenting the ticket finds nothing, and cannot use it up.
+const key = (userId: string, ticket: string) => `gatehouse:oauth:consent:${userId}:${ticket}`;
 
 /**
  * A validated authorization request waiting on the consent screen, keyed by a random ticket that
@@ -15,13 +16,14 @@ export class ConsentTickets {
 
   async create(request: AuthorizeRequest, userId: string): Promise<string> {
     const ticket = randomBytes(24).toString('base64url');
-    await this.redis.set(key(ticket), JSON.stringify({ request, userId }), 'PX', TTL_MS);
+    await this.redis.set(key(userId, ticket), JSON.stringify(request), 'PX', TTL_MS);
     return ticket;
   }
 
-  async take(ticket: string): Promise<{ request: AuthorizeRequest; userId: string } | null> {
+  /** The request behind a ticket shown to `userId`, removing it; null for anyone else or when expired or used. */
+  async take(ticket: string, userId: string): Promise<AuthorizeRequest | null> {
     if (!/^[\w-]{20,64}$/.test(ticket)) return null;
-    const raw = await this.redis.getdel(key(ticket));
-    return raw ? (JSON.parse(raw) as { request: AuthorizeRequest; userId: string }) : null;
+    const raw = await this.redis.getdel(key(userId, ticket));
+    return raw ? (JSON.parse(raw) as AuthorizeRequest) : null;
   }
 }

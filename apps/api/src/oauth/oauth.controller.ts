@@ -65,12 +65,12 @@ export class OAuthController {
   @Post('api/oauth/:tenant/authorize')
   async decide(@Param('tenant') tenant: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
     const user = await this.sessions.principal(req, tenant);
-    const taken = typeof body.ticket === 'string' ? await this.tickets.take(body.ticket) : null;
-    if (!user || !taken || taken.userId !== user.userId || taken.request.tenantSlug !== tenant) {
+    const request = user && typeof body?.ticket === 'string' ? await this.tickets.take(body.ticket, user.userId) : null;
+    if (!user || !request || request.tenantSlug !== tenant) {
       res.status(400).set(PAGE_HEADERS).send(errorPage('The consent form expired or was not shown to you. Start the sign-in again from your application.'));
       return;
     }
-    const location = body.decision === 'approve' ? await this.server.approve(taken.request, user) : this.server.deny(taken.request);
+    const location = body.decision === 'approve' ? await this.server.approve(request, user) : this.server.deny(request);
     res.redirect(302, location);
   }
 

@@ -1,0 +1,63 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { GatehouseError } from '@gatehouse/core';
+import { BrowserSessions, SamlService } from '@gatehouse/identity';
+import { Public } from '../auth/access.decorator';
+import { SessionCookie } from '../auth/session-cookie';
+import { errorPage, PAGE_HEADERS } from '../oauth/consent-page';
+
+/**
+ * SAML 2.0 service provider endpoints, one set per tenant. Public by nature: the ACS authenticates
+ * the IdP's signed assertion itself. Hand these URLs to the IdP team (see README "Single sign-on").
+ */
+@Controller('api/auth/saml/:tenant')
+@Public()
+export class SamlController {
+  constructor(
+    private readonly saml: SamlService,
+    private readonly sessions: BrowserSessions,
+    private readonly cookie: SessionCookie,
+  ) {}
+
+  /** SP-initiated login: redirects to the tenant's IdP; `returnTo` (a path on this site) is where the user lands after. */
+  @Get('login')
+  async login(@Param('tenant') tenant: string, @Query('returnTo') returnTo: string | undefined, @Res() res: Response): Promise<void> {
+    res.redirect(302, await this.saml.loginUrl(tenant, returnTo));
+  }
+
+  /** Assertion consumer service (HTTP-POST binding). */
+  @Post('acs')
+  async acs(@Param('tenant') tenant: string, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    let login;
+    try {
+      login = await this.saml.acs(tenant, body ?? {});
+    } catch (error) {
+      if (error instanceof GatehouseError && error.code === 'sso_rejected') {
+        res.status(401).set(PAGE_HEADERS).send(errorPage(error.message));
+        return;
+      }
+      throw error;
+    }
+    const previous = this.cookie.read(res.req);
+    if (previous) await this.sessions.destroy(previous); // a new sign-in never reuses a session id (fixation)
+    const { id } = await this.sessions.create({
+      tenantId: login.user.tenantId,
+      tenantSlug: tenant,
+      userId: login.user.userId,
+      saml: { nameId: login.nameId, nameIdFormat: login.nameIdFormat, sessionIndex: login.sessionIndex },
+    });
+    this.cookie.set(res, id);
+    res.redirect(303, login.returnTo);
+  }
+
+  @Get('metadata')
+  async metadata(@Param('tenant') tenant: string, @Res() res: Response): Promise<void> {
+    res.type('application/samlmetadata+xml').send(await this.saml.metadata(tenant));
+  }
+
+  /** Where the IdP returns after single logout; the local session is already gone. */
+  @Get('slo')
+  slo(@Query('RelayState') relayState: string | undefined, @Res() res: Response): void {
+    res.redirect(302, relayState?.startsWith('/') && !relayState.startsWith('//') ? relayState : '/');
+  }
+}

@@ -1,0 +1,5 @@
+export * from './sso-settings.entity';
+export * from './idp-metadata';
+export * from './saml-service';
+export * from './sso-provisioning';
+export * from './sso-settings-input';

@@ -1,0 +1,142 @@
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { SAML, ValidateInResponseTo, type Profile, type SamlConfig } from '@node-saml/passport-saml';
+import { GatehouseError } from '@gatehouse/core';
+import { Tenant } from '@gatehouse/tenancy';
+import { RedisSamlCacheProvider } from './redis-cache-provider';
+import { assertionFacts, responseDestination } from './saml-assertion-checks';
+import { SsoSettings } from './sso-settings.entity';
+import { provisionSsoUser, type ProvisionedUser } from './sso-provisioning';
+
+export interface SamlServiceOptions {
+  /** Public base URL of the API: SP entity ids and ACS URLs are built from it. */
+  apiPublicUrl: () => string;
+  clockSkewMs?: number;
+  requestTtlMs?: number;
+}
+
+export interface SamlLogin {
+  user: ProvisionedUser;
+  returnTo: string;
+  nameId: string;
+  nameIdFormat: string;
+  sessionIndex: string | null;
+}
+
+/**
+ * SAML 2.0 service provider, one per tenant, on node-saml (re-exported by
+ * @node-saml/passport-saml): SP-initiated login, ACS, SP metadata and single logout. On top of
+ * node-saml's checks (signature on the assertion, audience, time window with a small skew,
+ * InResponseTo against requests it issued) it checks Destination and Recipient, and accepts each
+ * assertion once (replay cache in Redis).
+ */
+export class SamlService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly redis: Redis,
+    private readonly options: SamlServiceOptions,
+  ) {}
+
+  spEntityId(tenantSlug: string): string {
+    return `${this.options.apiPublicUrl()}/api/auth/saml/${tenantSlug}/metadata`;
+  }
+
+  acsUrl(tenantSlug: string): string {
+    return `${this.options.apiPublicUrl()}/api/auth/saml/${tenantSlug}/acs`;
+  }
+
+  async loginUrl(tenantSlug: string, returnTo: string | undefined): Promise<string> {
+    const { saml } = await this.forTenant(tenantSlug);
+    return saml.getAuthorizeUrlAsync(safeReturnTo(returnTo), undefined, {});
+  }
+
+  async metadata(tenantSlug: string): Promise<string> {
+    const { saml } = await this.forTenant(tenantSlug);
+    return saml.generateServiceProviderMetadata(null, null);
+  }
+
+  /** Validates a POSTed SAMLResponse and provisions the user it names. Throws `sso_rejected` on anything wrong. */
+  async acs(tenantSlug: string, body: Record<string, unknown>): Promise<SamlLogin> {
+    const { saml, settings, tenant } = await this.forTenant(tenantSlug);
+    const samlResponse = typeof body.SAMLResponse === 'string' ? body.SAMLResponse : '';
+    if (!samlResponse) throw rejected('the request carries no SAMLResponse');
+    let profile: Profile | null;
+    try {
+      ({ profile } = await saml.validatePostResponseAsync({ SAMLResponse: samlResponse }));
+    } catch (error) {
+      throw rejected((error as Error).message);
+    }
+    if (!profile) throw rejected('the response carries no assertion');
+
+    const acs = this.acsUrl(tenantSlug);
+    const destination = responseDestination(profile.getSamlResponseXml?.() ?? '');
+    if (destination !== acs) throw rejected(`Destination "${destination ?? '(none)'}" is not this service provider's ACS URL`);
+    const facts = assertionFacts(profile.getAssertionXml?.() ?? '');
+    if (facts.recipients.length === 0 || facts.recipients.some((r) => r !== acs)) {
+      throw rejected(`Recipient "${facts.recipients.join(', ') || '(none)'}" is not this service provider's ACS URL`);
+    }
+    if (!facts.assertionId) throw rejected('the assertion has no ID');
+    await this.acceptOnce(tenant.id, facts.assertionId, facts.notOnOrAfter);
+
+    const user = await provisionSsoUser(this.db, tenant.id, profile, settings);
+    return {
+      user,
+      returnTo: safeReturnTo(typeof body.RelayState === 'string' ? body.RelayState : undefined),
+      nameId: profile.nameID,
+      nameIdFormat: profile.nameIDFormat,
+      sessionIndex: profile.sessionIndex ?? null,
+    };
+  }
+
+  /** Where to send the browser to end the IdP session too (SP-initiated SLO), or null without SLO. */
+  async logoutUrl(tenantSlug: string, login: { nameId: string; nameIdFormat: string; sessionIndex: string | null }, returnTo: string): Promise<string | null> {
+    const { saml, settings } = await this.forTenant(tenantSlug);
+    if (!settings.logoutUrl) return null;
+    const profile = { issuer: settings.idpEntityId, nameID: login.nameId, nameIDFormat: login.nameIdFormat, sessionIndex: login.sessionIndex ?? undefined };
+    return saml.getLogoutUrlAsync(profile, safeReturnTo(returnTo), {});
+  }
+
+  private async acceptOnce(tenantId: string, assertionId: string, notOnOrAfter: Date | null): Promise<void> {
+    const skew = this.options.clockSkewMs ?? 30_000;
+    const ttl = Math.max((notOnOrAfter?.getTime() ?? Date.now() + 10 * 60_000) - Date.now() + skew, 60_000);
+    const first = await this.redis.set(`gatehouse:saml:assertion:${tenantId}:${assertionId}`, '1', 'PX', ttl, 'NX');
+    if (first !== 'OK') throw rejected('this assertion was already used (replay)');
+  }
+
+  private async forTenant(slug: string): Promise<{ saml: SAML; settings: SsoSettings; tenant: Tenant }> {
+    const tenant = await this.db.getRepository(Tenant).findOne({ where: { slug } });
+    if (!tenant) throw new GatehouseError('tenant_not_found', `Unknown tenant "${slug}".`);
+    const settings = await this.db.getRepository(SsoSettings).findOne({ where: { tenantId: tenant.id } });
+    if (!settings) throw new GatehouseError('not_found', `Single sign-on is not configured for tenant "${slug}".`);
+    const requestTtlMs = this.options.requestTtlMs ?? 10 * 60_000;
+    const config: SamlConfig = {
+      callbackUrl: this.acsUrl(slug),
+      entryPoint: settings.entryPoint,
+      issuer: this.spEntityId(slug),
+      audience: this.spEntityId(slug),
+      idpCert: settings.idpCertificates,
+      idpIssuer: settings.idpEntityId,
+      wantAssertionsSigned: true,
+      wantAuthnResponseSigned: false,
+      acceptedClockSkewMs: this.options.clockSkewMs ?? 30_000,
+      validateInResponseTo: settings.allowIdpInitiated ? ValidateInResponseTo.ifPresent : ValidateInResponseTo.always,
+      requestIdExpirationPeriodMs: requestTtlMs,
+      cacheProvider: new RedisSamlCacheProvider(this.redis, `gatehouse:saml:request:${tenant.id}:`, requestTtlMs),
+      identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+      disableRequestedAuthnContext: true,
+      logoutUrl: settings.logoutUrl ?? undefined,
+      logoutCallbackUrl: `${this.options.apiPublicUrl()}/api/auth/saml/${slug}/slo`,
+    };
+    return { saml: new SAML(config), settings, tenant };
+  }
+}
+
+/** Only a path on this site: never an absolute or protocol-relative URL (no open redirect). */
+export function safeReturnTo(returnTo: string | undefined): string {
+  if (!returnTo || !returnTo.startsWith('/') || returnTo.startsWith('//') || returnTo.includes('\\') || /[\r\n]/.test(returnTo)) return '/';
+  return returnTo;
+}
+
+function rejected(reason: string): GatehouseError {
+  return new GatehouseError('sso_rejected', `Single sign-on failed: ${reason}.`);
+}
