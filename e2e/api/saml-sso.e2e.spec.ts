@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
@@ -196,6 +197,52 @@ describe('SAML single sign-on per tenant', () => {
     expect((await out.json()).idpLogoutUrl).toMatch(new RegExp(`^${idp.sloUrl}\\?SAMLRequest=`));
     // The old cookie, replayed by anyone, is dead.
     expect((await fetch(`${api.url}/api/me`, { headers: { cookie: stolenCookie } })).status).toBe(401);
+  });
+
+  it('ends the sessions an IdP-initiated LogoutRequest names, and answers the IdP with a LogoutResponse', async () => {
+    const sloUrl = `${api.url}/api/auth/saml/${acme}/slo`;
+    const [laptop, phone, colleague] = [new TestBrowser(), new TestBrowser(), new TestBrowser()];
+    await ssoSignIn(laptop, api.url, acme, idp, { email: 'fay@acme.test', groups: ['engineering'], sessionIndex: '_fay-laptop' });
+    await ssoSignIn(phone, api.url, acme, idp, { email: 'fay@acme.test', groups: ['engineering'], sessionIndex: '_fay-phone' });
+    await ssoSignIn(colleague, api.url, acme, idp, { email: 'gus@acme.test', groups: ['engineering'] });
+
+    // One IdP session (SessionIndex): only the phone's Gatehouse session ends.
+    const one = idp.logoutRequestUrl({ sloUrl, nameId: 'fay@acme.test', sessionIndex: '_fay-phone', relayState: 'idp-state' });
+    const answer = await phone.fetch(one.url);
+    expect(answer.status).toBe(302);
+    const location = new URL(answer.headers.get('location') as string);
+    expect(`${location.origin}${location.pathname}`).toBe(idp.sloUrl);
+    expect(location.searchParams.get('RelayState')).toBe('idp-state');
+    const logoutResponse = inflateRawSync(Buffer.from(location.searchParams.get('SAMLResponse') as string, 'base64')).toString('utf8');
+    expect(logoutResponse).toContain(`InResponseTo="${one.requestId}"`);
+    expect(logoutResponse).toContain('urn:oasis:names:tc:SAML:2.0:status:Success');
+    expect((await me(phone)).status).toBe(401);
+    expect((await me(laptop)).status).toBe(200);
+
+    // No SessionIndex: every session of that user ends, nobody else's.
+    expect((await fetch(idp.logoutRequestUrl({ sloUrl, nameId: 'fay@acme.test' }).url, { redirect: 'manual' })).status).toBe(302);
+    expect((await me(laptop)).status).toBe(401);
+    expect((await me(colleague)).status).toBe(200);
+  });
+
+  it('refuses unsigned, forged, tampered and misaddressed LogoutRequests, and ends nothing', async () => {
+    const browser = new TestBrowser();
+    await ssoSignIn(browser, api.url, acme, idp, { email: 'hal@acme.test', groups: ['engineering'] });
+    const sloUrl = `${api.url}/api/auth/saml/${acme}/slo`;
+    const valid = idp.logoutRequestUrl({ sloUrl, nameId: 'hal@acme.test', relayState: 'a' }).url;
+    const attempts = {
+      unsigned: idp.logoutRequestUrl({ sloUrl, nameId: 'hal@acme.test', signWith: 'none' }).url,
+      'signed by another key': idp.logoutRequestUrl({ sloUrl, nameId: 'hal@acme.test', signWith: attacker }).url,
+      'tampered after signing': valid.replace('RelayState=a', 'RelayState=b'),
+      'addressed to another SP': idp.logoutRequestUrl({ sloUrl, nameId: 'hal@acme.test', destination: `${api.url}/api/auth/saml/${globex}/slo` }).url,
+      "sent to another tenant's SP": idp.logoutRequestUrl({ sloUrl: `${api.url}/api/auth/saml/${globex}/slo`, nameId: 'hal@acme.test' }).url,
+    };
+    for (const [label, url] of Object.entries(attempts)) {
+      const answer = await fetch(url, { redirect: 'manual' });
+      expect(answer.status, label).toBe(401);
+      expect(await answer.text(), label).toMatch(/refused/);
+      expect((await me(browser)).status, label).toBe(200);
+    }
   });
 
   it('ends a session after the idle timeout', async () => {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { inflateRawSync } from 'node:zlib';
+import { createSign, randomBytes } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { generate } from 'selfsigned';
 import { SignedXml } from 'xml-crypto';
 
@@ -22,6 +22,18 @@ export interface AssertionOptions {
   /** Sign the assertion with this IdP's key (default), with another key, or not at all. */
   signWith?: 'self' | 'none' | TestIdp;
   assertionId?: string;
+  sessionIndex?: string;
+}
+
+export interface LogoutRequestOptions {
+  /** The SP's single logout URL; the request is addressed to it unless `destination` says otherwise. */
+  sloUrl: string;
+  nameId: string;
+  sessionIndex?: string;
+  destination?: string;
+  relayState?: string;
+  /** Sign the query with this IdP's key (default), with another key, or not at all. */
+  signWith?: 'self' | 'none' | TestIdp;
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
@@ -82,10 +94,28 @@ export class TestIdp {
     const assertionId = options.assertionId ?? `_a${randomBytes(16).toString('hex')}`;
     const attribute = (name: string, values: string[]) =>
       values.length ? `<saml:Attribute Name="${esc(name)}">${values.map((v) => `<saml:AttributeValue>${esc(v)}</saml:AttributeValue>`).join('')}</saml:Attribute>` : '';
-    const assertion = `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${assertionId}" Version="2.0" IssueInstant="${iso(now)}"><saml:Issuer>${esc(this.entityId)}</saml:Issuer><saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">${esc(options.email)}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData${inResponseTo} NotOnOrAfter="${iso(notOnOrAfter)}" Recipient="${esc(options.recipient ?? options.acsUrl)}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="${iso(notBefore)}" NotOnOrAfter="${iso(notOnOrAfter)}"><saml:AudienceRestriction><saml:Audience>${esc(options.audience)}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="${iso(now)}" SessionIndex="_s${randomBytes(8).toString('hex')}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement>${attribute('email', [options.email])}${attribute('displayName', options.displayName ? [options.displayName] : [])}${attribute('groups', options.groups ?? [])}</saml:AttributeStatement></saml:Assertion>`;
+    const assertion = `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${assertionId}" Version="2.0" IssueInstant="${iso(now)}"><saml:Issuer>${esc(this.entityId)}</saml:Issuer><saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">${esc(options.email)}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData${inResponseTo} NotOnOrAfter="${iso(notOnOrAfter)}" Recipient="${esc(options.recipient ?? options.acsUrl)}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="${iso(notBefore)}" NotOnOrAfter="${iso(notOnOrAfter)}"><saml:AudienceRestriction><saml:Audience>${esc(options.audience)}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="${iso(now)}" SessionIndex="${esc(options.sessionIndex ?? `_s${randomBytes(8).toString('hex')}`)}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement>${attribute('email', [options.email])}${attribute('displayName', options.displayName ? [options.displayName] : [])}${attribute('groups', options.groups ?? [])}</saml:AttributeStatement></saml:Assertion>`;
     const signer = options.signWith === undefined || options.signWith === 'self' ? this : options.signWith === 'none' ? null : options.signWith;
     const signedAssertion = signer ? signer.sign(assertion) : assertion;
     return `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r${randomBytes(16).toString('hex')}" Version="2.0" IssueInstant="${iso(now)}" Destination="${esc(options.destination ?? options.acsUrl)}"${inResponseTo}><saml:Issuer>${esc(this.entityId)}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>${signedAssertion}</samlp:Response>`;
+  }
+
+  /**
+   * An IdP-initiated LogoutRequest as the browser brings it to the SP (HTTP-Redirect binding):
+   * deflated, base64, and signed over the query string as SAML bindings §3.4.4.1 prescribe.
+   */
+  logoutRequestUrl(options: LogoutRequestOptions): { url: string; requestId: string } {
+    const requestId = `_l${randomBytes(16).toString('hex')}`;
+    const sessionIndex = options.sessionIndex ? `<samlp:SessionIndex>${esc(options.sessionIndex)}</samlp:SessionIndex>` : '';
+    const xml = `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${requestId}" Version="2.0" IssueInstant="${iso(new Date())}" Destination="${esc(options.destination ?? options.sloUrl)}"><saml:Issuer>${esc(this.entityId)}</saml:Issuer><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">${esc(options.nameId)}</saml:NameID>${sessionIndex}</samlp:LogoutRequest>`;
+    const params = [`SAMLRequest=${encodeURIComponent(deflateRawSync(xml).toString('base64'))}`];
+    if (options.relayState) params.push(`RelayState=${encodeURIComponent(options.relayState)}`);
+    const signer = options.signWith === undefined || options.signWith === 'self' ? this : options.signWith === 'none' ? null : options.signWith;
+    if (signer) {
+      params.push(`SigAlg=${encodeURIComponent(RSA_SHA256)}`);
+      params.push(`Signature=${encodeURIComponent(createSign('RSA-SHA256').update(params.join('&')).sign(signer.privateKey, 'base64'))}`);
+    }
+    return { url: `${options.sloUrl}?${params.join('&')}`, requestId };
   }
 
   private sign(assertionXml: string): string {

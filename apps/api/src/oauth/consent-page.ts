@@ -37,3 +37,7 @@ export function consentPage(request: AuthorizeRequest, userEmail: string, ticket
 export function errorPage(message: string): string {
   return page('Sign-in request refused', `<h1>This sign-in request was refused</h1><p>${escape(message)}</p><p>Return to your application and try again.</p>`);
 }
+
+export function signedOutPage(): string {
+  return page('Signed out', '<h1>You are signed out of Gatehouse</h1><p>Your identity provider ended your session.</p>');
+}

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { GatehouseError } from '@gatehouse/core';
-import { BrowserSessions, SamlService } from '@gatehouse/identity';
+import { BrowserSessions, SamlService, safeReturnTo } from '@gatehouse/identity';
 import { Public } from '../auth/access.decorator';
 import { SessionCookie } from '../auth/session-cookie';
-import { errorPage, PAGE_HEADERS } from '../oauth/consent-page';
+import { errorPage, PAGE_HEADERS, signedOutPage } from '../oauth/consent-page';
 
 /**
  * SAML 2.0 service provider endpoints, one set per tenant. Public by nature: the ACS authenticates
@@ -55,9 +55,30 @@ export class SamlController {
     res.type('application/samlmetadata+xml').send(await this.saml.metadata(tenant));
   }
 
-  /** Where the IdP returns after single logout; the local session is already gone. */
+  /**
+   * Single logout. With a SAMLRequest, the IdP is ending the user's sessions (IdP-initiated): end
+   * them here and answer with a LogoutResponse. Otherwise the IdP is returning the browser after an
+   * SP-initiated logout, whose local session is already gone.
+   */
   @Get('slo')
-  slo(@Query('RelayState') relayState: string | undefined, @Res() res: Response): void {
-    res.redirect(302, relayState?.startsWith('/') && !relayState.startsWith('//') ? relayState : '/');
+  async slo(@Param('tenant') tenant: string, @Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    if (query.SAMLRequest === undefined) {
+      res.redirect(302, safeReturnTo(typeof query.RelayState === 'string' ? query.RelayState : undefined));
+      return;
+    }
+    let logout;
+    try {
+      logout = await this.saml.idpLogout(tenant, query, req.originalUrl.split('?')[1] ?? '');
+    } catch (error) {
+      if (error instanceof GatehouseError && error.code === 'sso_rejected') {
+        res.status(401).set(PAGE_HEADERS).send(errorPage(error.message));
+        return;
+      }
+      throw error;
+    }
+    await this.sessions.endSamlSessions(logout.tenantId, logout.nameId, logout.sessionIndex);
+    this.cookie.clear(res);
+    if (logout.responseUrl) res.redirect(302, logout.responseUrl);
+    else res.status(200).set(PAGE_HEADERS).send(signedOutPage());
   }
 }

@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import { DOMParser } from '@xmldom/xmldom';
 
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
@@ -14,6 +15,17 @@ const parse = (xml: string) => new DOMParser({ onError: () => undefined }).parse
 /** The `Destination` the IdP addressed the Response to (outside the signed assertion). */
 export function responseDestination(responseXml: string): string | null {
   return parse(responseXml).getElementsByTagNameNS(SAMLP, 'Response')[0]?.getAttribute('Destination') ?? null;
+}
+
+/** The `Destination` of a LogoutRequest in HTTP-Redirect encoding (deflated, base64). */
+export function logoutRequestDestination(samlRequest: string): string | null {
+  let xml: string;
+  try {
+    xml = inflateRawSync(Buffer.from(samlRequest, 'base64'), { maxOutputLength: 1 << 20 }).toString('utf8');
+  } catch {
+    return null;
+  }
+  return parse(xml).getElementsByTagNameNS(SAMLP, 'LogoutRequest')[0]?.getAttribute('Destination') ?? null;
 }
 
 /**

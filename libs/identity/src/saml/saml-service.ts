@@ -4,7 +4,7 @@ import { SAML, ValidateInResponseTo, type Profile, type SamlConfig } from '@node
 import { GatehouseError } from '@gatehouse/core';
 import { Tenant } from '@gatehouse/tenancy';
 import { RedisSamlCacheProvider } from './redis-cache-provider';
-import { assertionFacts, responseDestination } from './saml-assertion-checks';
+import { assertionFacts, logoutRequestDestination, responseDestination } from './saml-assertion-checks';
 import { SsoSettings } from './sso-settings.entity';
 import { provisionSsoUser, type ProvisionedUser } from './sso-provisioning';
 
@@ -13,6 +13,13 @@ export interface SamlServiceOptions {
   apiPublicUrl: () => string;
   clockSkewMs?: number;
   requestTtlMs?: number;
+}
+
+export interface IdpLogout {
+  tenantId: string;
+  nameId: string;
+  sessionIndex: string | null;
+  responseUrl: string | null;
 }
 
 export interface SamlLogin {
@@ -96,6 +103,39 @@ export class SamlService {
     return saml.getLogoutUrlAsync(profile, safeReturnTo(returnTo), {});
   }
 
+  /**
+   * An IdP-initiated LogoutRequest (HTTP-Redirect binding). node-saml checks issuer, time window
+   * and, when present, the query signature; Gatehouse also requires the signature (an unsigned
+   * request would let anyone end anyone's sessions) and a Destination naming this tenant's SLO URL.
+   * Returns whose sessions to end and the signed-off LogoutResponse URL to send the browser to.
+   */
+  async idpLogout(tenantSlug: string, query: Record<string, unknown>, rawQuery: string): Promise<IdpLogout> {
+    const { saml, settings, tenant } = await this.forTenant(tenantSlug);
+    const fields = Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    if (!fields.SAMLRequest) throw rejected('the request carries no SAMLRequest');
+    if (!fields.Signature || !fields.SigAlg) throw rejected('the LogoutRequest is not signed');
+    let profile: Profile | null;
+    try {
+      ({ profile } = await saml.validateRedirectAsync(fields, rawQuery));
+    } catch (error) {
+      throw rejected((error as Error).message);
+    }
+    if (!profile?.nameID) throw rejected('the LogoutRequest names no user');
+    const destination = logoutRequestDestination(fields.SAMLRequest);
+    if (destination !== this.sloUrl(tenantSlug)) throw rejected(`Destination "${destination ?? '(none)'}" is not this service provider's logout URL`);
+    return {
+      tenantId: tenant.id,
+      nameId: profile.nameID,
+      sessionIndex: profile.sessionIndex ?? null,
+      // Without an IdP logout URL there is nowhere to send the LogoutResponse; the caller shows a page.
+      responseUrl: settings.logoutUrl ? await saml.getLogoutResponseUrlAsync(profile, fields.RelayState ?? '', {}, true) : null,
+    };
+  }
+
+  sloUrl(tenantSlug: string): string {
+    return `${this.options.apiPublicUrl()}/api/auth/saml/${tenantSlug}/slo`;
+  }
+
   private async acceptOnce(tenantId: string, assertionId: string, notOnOrAfter: Date | null): Promise<void> {
     const skew = this.options.clockSkewMs ?? 30_000;
     const ttl = Math.max((notOnOrAfter?.getTime() ?? Date.now() + 10 * 60_000) - Date.now() + skew, 60_000);
@@ -125,7 +165,7 @@ export class SamlService {
       identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
       disableRequestedAuthnContext: true,
       logoutUrl: settings.logoutUrl ?? undefined,
-      logoutCallbackUrl: `${this.options.apiPublicUrl()}/api/auth/saml/${slug}/slo`,
+      logoutCallbackUrl: this.sloUrl(slug),
     };
     return { saml: new SAML(config), settings, tenant };
   }
