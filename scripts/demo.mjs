@@ -80,10 +80,13 @@ await Promise.all(['9101', '9102', '9103'].map((p) => waitFor(`http://127.0.0.1:
 
 step('applying deploy/demo/gatehouse.demo.yaml');
 run(process.execPath, [cli, 'apply', '-f', join(root, 'deploy/demo/gatehouse.demo.yaml')]);
-const token = run(process.execPath, [cli, 'token', 'create', '--tenant', 'acme', '--user', 'demo@acme.example', '--expires', '30d', '--name', 'demo'], { capture: true })
-  .trim()
-  .split('\n')
-  .pop();
+const issue = (user) =>
+  run(process.execPath, [cli, 'token', 'create', '--tenant', 'acme', '--user', user, '--expires', '30d', '--name', 'demo'], { capture: true })
+    .trim()
+    .split('\n')
+    .pop();
+const token = issue('demo@acme.example');
+const leadToken = issue('lead@acme.example');
 
 step('starting the gateway and the API');
 startChild('gatehouse', [cli, 'start', 'all']);
@@ -114,6 +117,10 @@ VS Code (.vscode/mcp.json):
   { "servers": { "gatehouse-coding": { "type": "http", "url": "${endpoint('coding')}", "headers": { "Authorization": "${auth}" } } } }
 
 Traces:  npx gatehouse traces --tenant acme --since 1h
+
+Approvals: delete_repository is held until an approver decides (lead@acme.example; token ${leadToken}):
+  curl -H "Authorization: Bearer ${leadToken}" '${api}/api/tenants/acme/approvals?status=pending'
+  curl -X POST -H "Authorization: Bearer ${leadToken}" -H 'content-type: application/json' -d '{"reason":"ok"}' ${api}/api/tenants/acme/approvals/ID/approve
 `);
 
 if (smoke) {
@@ -126,6 +133,25 @@ if (smoke) {
   await client.close();
   if (result.isError || tools.length === 0) fail(`smoke call failed: ${JSON.stringify(result)}`);
   process.stdout.write(`support tools: ${tools.map((t) => t.name).join(', ')}\ncall result: ${JSON.stringify(result.structuredContent ?? result.content).slice(0, 200)}\n`);
+
+  step('smoke test: a destructive call held for approval, approved by the lead, then run');
+  const coding = new Client({ name: 'demo-smoke', version: '1.0.0' });
+  await coding.connect(new StreamableHTTPClientTransport(new URL(endpoint('coding')), { requestInit: { headers: { Authorization: auth } } }));
+  const held = coding.callTool({ name: 'delete_repository', arguments: { name: 'design-system' } });
+  const lead = { authorization: `Bearer ${leadToken}`, 'content-type': 'application/json' };
+  let pending;
+  for (let i = 0; i < 100 && !pending; i++) {
+    const list = await (await fetch(`${api}/api/tenants/acme/approvals?status=pending`, { headers: lead })).json();
+    pending = list.items.find((a) => a.exposedTool === 'delete_repository');
+    if (!pending) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!pending) fail('the delete_repository call was not held for approval');
+  const decided = await fetch(`${api}/api/tenants/acme/approvals/${pending.id}/approve`, { method: 'POST', headers: lead, body: JSON.stringify({ reason: 'demo smoke test' }) });
+  if (decided.status !== 200) fail(`approve answered ${decided.status}: ${await decided.text()}`);
+  const deleted = await held;
+  await coding.close();
+  if (deleted.isError) fail(`approved call failed: ${JSON.stringify(deleted)}`);
+  process.stdout.write(`approved by lead@acme.example; result: ${JSON.stringify(deleted.structuredContent ?? deleted.content).slice(0, 200)}\n`);
   run(process.execPath, [cli, 'traces', '--tenant', 'acme', '--since', '5m', '--limit', '3']);
   shuttingDown = true;
   shutdown(0);

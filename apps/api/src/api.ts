@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '@gatehouse/core';
+import { createLogger, queuePrefix } from '@gatehouse/core';
+import { ApprovalQueues, ApprovalService, ApprovalStore } from '@gatehouse/approvals';
+import { ApprovalsModule } from './approvals/approvals.module';
 import { createDataSource } from '@gatehouse/database';
 import { Redis } from 'ioredis';
 import { BrowserSessions, SamlService, type AuthorizationServerOptions } from '@gatehouse/identity';
@@ -28,6 +30,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const db = createDataSource({ url: config.DATABASE_URL, poolSize: 10, applicationName: 'gatehouse-api' });
   await db.initialize();
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error'));
   await redis.connect();
   const oauthOptions: AuthorizationServerOptions = {
     apiPublicUrl: config.API_PUBLIC_URL ?? '', // set below once the listening port is known
@@ -48,11 +51,17 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       return current?.principal.tenantSlug === tenantSlug ? current.principal : null;
     },
   };
+  // Producer-only BullMQ connection: an approve never hangs on a Redis outage (the gateways' reconciler queues it later).
+  const queueConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+  queueConnection.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error (approval queues)'));
+  const approvalQueues = new ApprovalQueues({ connection: queueConnection, prefix: queuePrefix(config) });
+  const approvals = new ApprovalService(db, new ApprovalStore(db), approvalQueues, queueConnection);
   const app = await NestFactory.create(
     RootModule.compose([
       SharedModule.register({ db, saml, cookie }),
       ApiModule.register(),
       SsoModule.register(),
+      ApprovalsModule.register(approvals),
       OAuthModule.register({ db, redis, options: oauthOptions, sessions }),
     ]),
     { logger: false },
@@ -70,6 +79,8 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     routes: () => routeInventory(app),
     async close() {
       await app.close();
+      await approvalQueues.close();
+      queueConnection.disconnect();
       redis.disconnect();
       await db.destroy();
     },

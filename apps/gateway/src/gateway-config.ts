@@ -26,6 +26,14 @@ const gatewayEnvSchema = baseEnvSchema.extend({
   GATEWAY_SSE_RETRY_MS: z.coerce.number().int().min(0).default(1000),
   /** Replayable SSE events kept per legacy session (oldest dropped first), by size. */
   GATEWAY_SESSION_EVENT_BYTES: z.coerce.number().int().min(64 * 1024).default(8 * 1024 * 1024),
+  /** While a call is held for approval: progress notifications this often (to clients that sent a progress token). */
+  GATEWAY_APPROVAL_PROGRESS_MS: z.coerce.number().int().min(100).default(15_000),
+  /** A held call re-reads its approval this often, should a resolution message be lost. */
+  GATEWAY_APPROVAL_POLL_MS: z.coerce.number().int().min(50).default(5_000),
+  /** How often each gateway sweeps Postgres for approval work Redis lost (expiries, queued executions). */
+  GATEWAY_APPROVAL_RECONCILE_MS: z.coerce.number().int().min(100).default(15_000),
+  /** An approved call running longer than this is taken as interrupted (its worker died); never re-run. */
+  GATEWAY_APPROVAL_EXECUTION_LIMIT_MS: z.coerce.number().int().min(1000).default(15 * 60_000),
   GATEWAY_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   TRACE_SPOOL_DIR: z.string().default('.gatehouse/spool'),
   TRACE_RESULT_CAP_BYTES: z.coerce.number().int().min(256).default(64 * 1024),

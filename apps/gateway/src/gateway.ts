@@ -3,11 +3,13 @@ import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/no
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { createLogger, type Logger } from '@gatehouse/core';
+import { createLogger, queuePrefix, type Logger } from '@gatehouse/core';
+import { ApprovalQueues, ApprovalStore, subscribeApprovalOutcomes } from '@gatehouse/approvals';
+import { ApprovalWorkers } from './approval-workers';
 import { createDataSource } from '@gatehouse/database';
 import { TraceWriter, type TraceRecord } from '@gatehouse/audit';
 import { UpstreamPool, noVault, type SecretLookup } from '@gatehouse/upstream';
-import { EndpointRegistry, Passthrough, PrincipalCache, ToolCatalog, subscribeConfigChanges, subscriptionsOf } from '@gatehouse/proxy';
+import { ApprovalHolds, EndpointRegistry, Passthrough, PrincipalCache, ToolCatalog, subscribeConfigChanges, subscriptionsOf } from '@gatehouse/proxy';
 import type { GatewayConfig } from './gateway-config';
 import { GatewayMetrics } from './gateway-metrics';
 import { LegacySessionStore } from './legacy-sessions';
@@ -49,6 +51,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
   const db: DataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 10, applicationName: 'gatehouse-gateway' });
   await db.initialize();
   const subscriber = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
+  subscriber.on('error', (error: Error) => logger.debug({ err: error }, 'redis subscriber error'));
   await subscriber.connect();
 
   const traces = new TraceWriter(db, logger.child({ component: 'traces' }), { spoolDir: config.TRACE_SPOOL_DIR });
@@ -71,6 +74,32 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
   const principals = new PrincipalCache(db);
   let publicUrl = config.GATEWAY_PUBLIC_URL?.replace(/\/+$/, '') ?? '';
   const oauth = new OAuthResource(() => publicUrl, config.API_PUBLIC_URL, new OAuthTokenVerifier(new SigningKeys(db)));
+  // Producer connection fails fast (the reconciler covers a Redis outage); workers block, so theirs never gives up.
+  const queueConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+  const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  for (const connection of [queueConnection, workerConnection]) {
+    connection.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error (approvals)'));
+  }
+  const approvalStore = new ApprovalStore(db);
+  const approvalQueues = new ApprovalQueues({ connection: queueConnection, prefix: queuePrefix(config) });
+  const holds = new ApprovalHolds(approvalStore, approvalQueues, logger.child({ component: 'approvals' }), {
+    progressIntervalMs: config.GATEWAY_APPROVAL_PROGRESS_MS,
+    pollIntervalMs: config.GATEWAY_APPROVAL_POLL_MS,
+  });
+  const approvalWorkers = new ApprovalWorkers({
+    store: approvalStore,
+    queues: approvalQueues,
+    registry,
+    pool,
+    publisher: queueConnection,
+    workerConnection,
+    prefix: queuePrefix(config),
+    logger: logger.child({ component: 'approval-worker' }),
+    resultCapBytes: config.TRACE_RESULT_CAP_BYTES,
+    reconcileMs: config.GATEWAY_APPROVAL_RECONCILE_MS,
+    executionLimitMs: config.GATEWAY_APPROVAL_EXECUTION_LIMIT_MS,
+  });
+  approvalWorkers.start();
   const recordTrace = (trace: TraceRecord) => {
     traces.record(trace);
     metrics.observeCall(trace);
@@ -80,6 +109,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
       registry,
       pool,
       recordTrace,
+      approvals: holds,
       passthrough: new Passthrough(pool, logger),
       pageSize: config.GATEWAY_PAGE_SIZE,
       resultCapBytes: config.TRACE_RESULT_CAP_BYTES,
@@ -109,6 +139,8 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
     registry.invalidateTenant(tenantId);
     principals.invalidateTenant(tenantId);
   });
+
+  await subscribeApprovalOutcomes(subscriber, (approvalId) => holds.wake(approvalId));
 
   const guardHosts = hostGuards(config);
   const server: HttpServer = createServer((req, res) => {
@@ -162,9 +194,13 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
         server.closeAllConnections();
       });
       await sessions.closeAll();
+      await approvalWorkers.close();
+      await approvalQueues.close();
       await pool.close();
       await traces.close();
       subscriber.disconnect();
+      queueConnection.disconnect();
+      workerConnection.disconnect();
       await db.destroy();
     },
   };

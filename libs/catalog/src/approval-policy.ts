@@ -12,3 +12,10 @@ export function requiresApproval(policy: ApprovalPolicy, annotations: Record<str
   if (annotations?.destructiveHint === false) return false;
   return true;
 }
+
+/** Why a call is held, in words for the approver (and the waiting client). */
+export function approvalReason(policy: ApprovalPolicy, annotations: Record<string, unknown> | undefined): string {
+  if (policy === 'always') return 'The profile requires approval for every call to this tool (approval: always).';
+  if (annotations?.destructiveHint === true) return 'The tool declares that it may destroy data (destructiveHint: true).';
+  return 'The tool does not declare itself read-only or non-destructive, so it is treated as destructive (MCP annotation defaults).';
+}

@@ -4,6 +4,7 @@ import { Group, GroupProfile, Tenant, TenantScope, User, UserGroup } from '@gate
 import { DriftEvent, McpServer, Profile, ProfileTool } from '@gatehouse/catalog';
 import { AdminAuditEntry } from '@gatehouse/audit';
 import { saveSsoSettings } from '@gatehouse/identity';
+import { saveApprovalSettings } from '@gatehouse/approvals';
 import type { GatehouseConfig, ProfileConfig, TenantConfig } from './config-schema';
 import { reconcile, type Change } from './reconcile';
 
@@ -74,6 +75,11 @@ async function applyTenant(manager: EntityManager, config: TenantConfig, options
   if (config.sso) {
     const sso = await saveSsoSettings(manager, tenant.id, config.sso);
     if (sso.changed) changes.push({ action: sso.before ? 'update' : 'create', kind: 'sso', name: label('sso'), id: tenant.id, before: sso.before, after: sso.after });
+  }
+
+  if (config.approvals) {
+    const approvals = await saveApprovalSettings(manager, tenant.id, config.approvals);
+    if (approvals.changed) changes.push({ action: approvals.before ? 'update' : 'create', kind: 'approval-settings', name: label('approvals'), id: tenant.id, before: approvals.before, after: approvals.after });
   }
 
   const servers = await reconcile({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { APPROVAL_POLICIES, TRANSPORTS } from '@gatehouse/catalog';
 import { ROLES } from '@gatehouse/tenancy';
 import { ssoSettingsInputSchema } from '@gatehouse/identity';
+import { approvalSettingsInputSchema } from '@gatehouse/approvals';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (max 63)');
 const profileSlug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, dashes or underscores');
@@ -72,6 +73,8 @@ export const tenantSchema = z
     users: z.array(localUserSchema).default([]),
     /** The tenant's SAML IdP. Absent: left as it is (it may be managed through the API). */
     sso: ssoSettingsInputSchema.optional(),
+    /** Approval defaults (timeout, who decides, webhook). Absent: left as it is. */
+    approvals: approvalSettingsInputSchema.optional(),
   })
   .strict();
 

@@ -32,4 +32,14 @@ export const baseEnvSchema = z.object({
   DATABASE_URL: postgresUrlSchema.default('postgres://postgres@127.0.0.1:5432/gatehouse'),
   REDIS_URL: redisUrlSchema.default('redis://127.0.0.1:6379'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** BullMQ key prefix; unset, it is derived from the database name (see `queuePrefix`). */
+  QUEUE_PREFIX: z.string().regex(/^[\w.-]+$/).optional(),
 });
+
+/**
+ * Where this installation's BullMQ jobs live in Redis. Derived from the database name unless set,
+ * so installations (or test runs) sharing one Redis never take each other's jobs.
+ */
+export function queuePrefix(config: { DATABASE_URL: string; QUEUE_PREFIX?: string }): string {
+  return config.QUEUE_PREFIX ?? `gatehouse-${new URL(config.DATABASE_URL).pathname.slice(1) || 'default'}`;
+}

@@ -2,7 +2,7 @@ import { Group, GroupProfile, Tenant, User, UserGroup } from '@gatehouse/tenancy
 import { DriftEvent, McpServer, Profile, ProfileTool } from '@gatehouse/catalog';
 import { AccessToken, OAuthClient, OAuthRefreshToken, OAuthSigningKey, SsoSettings } from '@gatehouse/identity';
 import { AdminAuditEntry, Trace } from '@gatehouse/audit';
-import { Approval } from '@gatehouse/approvals';
+import { Approval, ApprovalSettings } from '@gatehouse/approvals';
 
 /** Every table Gatehouse owns, in one list the data source and migrations agree on. */
 export const ENTITIES = [
@@ -23,4 +23,5 @@ export const ENTITIES = [
   Trace,
   AdminAuditEntry,
   Approval,
+  ApprovalSettings,
 ];

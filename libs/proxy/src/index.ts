@@ -9,3 +9,5 @@ export * from './tool-call';
 export * from './passthrough';
 export * from './pagination';
 export * from './proxy-server';
+export * from './approval-hold';
+export * from './approved-call';

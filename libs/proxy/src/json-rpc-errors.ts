@@ -7,6 +7,8 @@ const JSON_RPC_CODE: Partial<Record<ErrorCode, number>> = {
   tool_not_found: ProtocolErrorCode.InvalidParams,
   not_found: ProtocolErrorCode.InvalidParams,
   forbidden: ProtocolErrorCode.InvalidRequest,
+  approval_denied: ProtocolErrorCode.InvalidRequest,
+  approval_expired: ProtocolErrorCode.InvalidRequest,
 };
 
 /**

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ProtocolError, ProtocolErrorCode, type CallToolResult } from '@modelcontextprotocol/server';
 import { GatehouseError } from '@gatehouse/core';
-import { rewriteArguments } from '@gatehouse/catalog';
+import { approvalReason, requiresApproval, rewriteArguments } from '@gatehouse/catalog';
 import { capResult, type TraceRecord, type TraceStatus } from '@gatehouse/audit';
 import type { CallRelay, UpstreamPool } from '@gatehouse/upstream';
 import type { Endpoint } from './endpoint-registry';
 import type { CallerContext } from './call-context';
 import { toProtocolError } from './json-rpc-errors';
+import type { ApprovalHolds } from './approval-hold';
 
 export interface ToolCallRequest {
   name: string;
@@ -25,6 +26,8 @@ export interface ToolCallRequest {
 export interface ToolCallDeps {
   pool: UpstreamPool;
   recordTrace: (trace: TraceRecord) => void;
+  /** Holds calls that need a human decision. */
+  approvals: ApprovalHolds;
   resultCapBytes?: number;
 }
 
@@ -50,7 +53,9 @@ export async function handleToolCall(
   if (!tool) {
     const withheld = toolset.withheld.get(request.name);
     const error = withheld
-      ? new GatehouseError('tool_not_found', `Tool "${request.name}" is currently unavailable: ${withheld.detail}.`, { reason: withheld.reason })
+      ? new GatehouseError('tool_not_found', `Tool "${request.name}" is currently unavailable: ${withheld.detail}.`, {
+          reason: withheld.reason,
+        })
       : new GatehouseError('tool_not_found', `Unknown tool "${request.name}" on profile "${endpoint.snapshot.profileSlug}".`);
     finish(withheld?.reason === 'drift' ? 'blocked' : 'error', { error: error.message, errorCode: error.code });
     throw toProtocolError(error);
@@ -69,6 +74,34 @@ export async function handleToolCall(
   }
   trace.arguments = upstreamArgs;
 
+  if (requiresApproval(entry.approval, tool.upstream.annotations)) {
+    // The hold writes this call's trace itself and updates it as the approval resolves.
+    return deps.approvals
+      .hold(
+        {
+          tenantId: endpoint.snapshot.tenantId,
+          tenantSlug: endpoint.snapshot.tenantSlug,
+          requestedBy: caller.principal.userId,
+          requesterEmail: caller.principal.email,
+          clientName: caller.clientName,
+          clientVersion: caller.clientVersion,
+          sessionId: caller.sessionId,
+          profile: endpoint.snapshot.profileSlug,
+          profileToolId: entry.profileToolId,
+          exposedTool: request.name,
+          server: entry.server.name,
+          upstreamTool: entry.upstreamName,
+          arguments: upstreamArgs,
+          policyReason: approvalReason(entry.approval, tool.upstream.annotations),
+        },
+        trace,
+        request,
+      )
+      .catch((error: unknown) => {
+        throw toProtocolError(error);
+      });
+  }
+
   const onprogress =
     request.progressToken === undefined
       ? undefined
@@ -77,7 +110,9 @@ export async function handleToolCall(
         };
 
   try {
-    const result = await deps.pool.get(entry.server).callTool(entry.upstreamName, upstreamArgs, { signal: request.signal, onprogress, relay: request.relay, meta: request.meta });
+    const result = await deps.pool
+      .get(entry.server)
+      .callTool(entry.upstreamName, upstreamArgs, { signal: request.signal, onprogress, relay: request.relay, meta: request.meta });
     const capped = capResult(result as Record<string, unknown>, deps.resultCapBytes);
     finish(result.isError ? 'error' : 'ok', {
       result: capped.result,
@@ -89,7 +124,10 @@ export async function handleToolCall(
     return result;
   } catch (error) {
     const protocolError = upstreamFailure(error, request.signal);
-    finish('error', { error: protocolError.message, errorCode: String((protocolError.data as { code?: string })?.code ?? protocolError.code) });
+    finish('error', {
+      error: protocolError.message,
+      errorCode: String((protocolError.data as { code?: string })?.code ?? protocolError.code),
+    });
     throw protocolError;
   }
 }
