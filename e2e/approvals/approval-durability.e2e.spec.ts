@@ -16,7 +16,9 @@ tenants:
   - slug: ${slug}
     name: ${slug}
     servers: [{ name: codehost, transport: http, url: "${url}" }]
-    profiles: [{ slug: coding, tools: [{ server: codehost, tool: delete_repository }] }]
+    profiles:
+      - slug: coding
+        tools: [{ server: codehost, tool: delete_repository }, { server: codehost, tool: clone_repository, approval: always }]
     groups:
       - { idpGroup: devs, role: member, profiles: [coding] }
       - { idpGroup: leads, role: approver, profiles: [coding] }
@@ -118,6 +120,42 @@ describe('approvals survive restarts: nothing pending is lost, nothing runs twic
       await api.close();
       await gateway.close();
       await kill(redis);
+    }
+  });
+
+  it('never runs a call twice when its worker dies mid-call: the execution is marked interrupted for a human', async () => {
+    const env = { ...gatewayEnv(dbUrl), REDIS_URL: inject('redisUrl'), TRACE_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'gh-spool-')) };
+    const worker = await spawnGateway(env);
+    const api = await startTestApi();
+    const approvers = new ApproverApi(api.url, acme);
+    const clones = () => upstream.stats().clone_repository ?? 0;
+    const before = clones();
+    try {
+      const client = await connectClient(worker.url, acme, 'coding', tokens.dev!);
+      const call = client.callTool({ name: 'clone_repository', arguments: { name: 'design-system', steps: 100 } }); // ~5 s upstream
+      call.catch(() => undefined);
+      const held = await approvers.waitForPending(tokens.lead!, 'clone_repository');
+      expect((await approvers.decide(tokens.lead!, held.id as string, 'approve')).status).toBe(200);
+      const deadline = Date.now() + 10_000;
+      while (clones() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(clones()).toBe(before + 1); // the upstream started it
+      await kill(worker.process); // …and its worker dies mid-call
+
+      const successor = await startTestGateway(gatewayEnv(dbUrl, { GATEWAY_APPROVAL_EXECUTION_LIMIT_MS: '1000' }));
+      try {
+        const done = await approvers.waitForOutcome(tokens.lead!, held.id as string);
+        expect(done).toMatchObject({ status: 'approved', execution: 'interrupted' });
+        expect(done.executionError).toMatch(/may or may not have run it, and Gatehouse will not run it again/);
+        expect(await db.getRepository(Trace).findOneByOrFail({ approvalId: held.id as string })).toMatchObject({ status: 'error', errorCode: 'execution_interrupted' });
+        await new Promise((r) => setTimeout(r, 600));
+        expect(clones()).toBe(before + 1);
+      } finally {
+        await successor.close();
+      }
+      void client.close().catch(() => undefined);
+    } finally {
+      await kill(worker.process);
+      await api.close();
     }
   });
 });

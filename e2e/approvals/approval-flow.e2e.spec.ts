@@ -164,6 +164,31 @@ describe('approvals: destructive calls are held until an approver decides, and r
     await client.close();
   });
 
+  it("never lets one tenant's approver read or decide another tenant's approval", async () => {
+    const globex = uniqueSlug('globex');
+    await applyYaml(db, yaml(globex, upstream.url));
+    const globexDev = await issueToken(db, globex, `dev@${globex}.test`);
+    const globexLead = await issueToken(db, globex, `lead@${globex}.test`);
+    const client = await connectClient(gateways[0]!.url, globex, 'coding', globexDev);
+    const call = client.callTool({ name: 'delete_repository', arguments: { name: 'globex-cli' } });
+    call.catch(() => undefined);
+    const globexApprovers = new ApproverApi(api.url, globex);
+    const foreign = (await globexApprovers.waitForPending(globexLead, 'delete_repository')).id as string;
+
+    // acme's approver, on acme's routes, with globex's approval id: as if it did not exist.
+    const read = await fetch(`${api.url}/api/tenants/${acme}/approvals/${foreign}`, { headers: { authorization: `Bearer ${tokens.lead}` } });
+    expect(read.status).toBe(404);
+    for (const decision of ['approve', 'deny'] as const) expect((await approvers.decide(tokens.lead!, foreign, decision)).status).toBe(404);
+    expect((await approvers.list(tokens.lead!)).map((a) => a.id)).not.toContain(foreign);
+    // …and on globex's routes: the tenant is not theirs.
+    expect((await globexApprovers.decide(tokens.lead!, foreign, 'approve')).status).toBe(404);
+    expect((await globexApprovers.get(globexLead, foreign)).status).toBe('pending');
+
+    expect((await globexApprovers.decide(globexLead, foreign, 'deny', 'cleanup')).status).toBe(200);
+    await expect(call).rejects.toThrow(/denied/);
+    await client.close();
+  });
+
   it('expires a call nobody decides on, tells the client, and refuses a late approval', async () => {
     await applyYaml(db, yaml(acme, upstream.url, '1s'));
     const client = await connectClient(gateways[0]!.url, acme, 'coding', tokens.dev!);
