@@ -1,9 +1,12 @@
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { queuePrefix } from '@gatehouse/core';
-import { APPROVAL_QUEUES } from '@gatehouse/approvals';
+import { APPROVAL_QUEUES, signWebhook } from '@gatehouse/approvals';
 import { Trace } from '@gatehouse/audit';
 import { startDemoHttpServer, type DemoHttpServer } from '@gatehouse/demo-servers';
 import type { RunningGateway } from '@gatehouse/gateway';
@@ -11,11 +14,11 @@ import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
 import { applyYaml, connectClient, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
 import { ApproverApi } from '../support/approvals';
 
-const yaml = (slug: string, url: string, timeout = '10m') => `
+const yaml = (slug: string, url: string, timeout = '10m', webhook = '') => `
 tenants:
   - slug: ${slug}
     name: ${slug}
-    approvals: { timeout: ${timeout}, approvers: approver }
+    approvals: { timeout: ${timeout}, approvers: approver${webhook} }
     servers: [{ name: codehost, transport: http, url: "${url}" }]
     profiles:
       - slug: coding
@@ -187,6 +190,48 @@ describe('approvals: destructive calls are held until an approver decides, and r
     expect((await globexApprovers.decide(globexLead, foreign, 'deny', 'cleanup')).status).toBe(200);
     await expect(call).rejects.toThrow(/denied/);
     await client.close();
+  });
+
+  it('notifies approvers through a signed webhook, retried with backoff, without delaying the hold', async () => {
+    const secret = 'whsec-0123456789abcdef';
+    const deliveries: Array<{ at: number; body: string; signature: string; status: number }> = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const status = deliveries.length === 0 ? 503 : 204; // the approvers' endpoint is down at first
+        deliveries.push({ at: Date.now(), body, signature: String(req.headers['x-gatehouse-signature']), status });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/approvals`;
+    await applyYaml(db, yaml(acme, upstream.url, '10m', `, webhook: { url: "${hook}", secret: "${secret}" }`));
+    try {
+      const client = await connectClient(gateways[0]!.url, acme, 'coding', tokens.dev!);
+      const call = client.callTool({ name: 'delete_repository', arguments: { name: 'design-system' } });
+      call.catch(() => undefined);
+      const held = await approvers.waitForPending(tokens.lead!, 'delete_repository');
+      const deadline = Date.now() + 10_000;
+      while (deliveries.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(deliveries.map((d) => d.status)).toEqual([503, 204]);
+      expect(deliveries[1]!.at - deliveries[0]!.at).toBeGreaterThanOrEqual(900); // backed off
+      for (const delivery of deliveries) {
+        const [t, v1] = delivery.signature.split(',').map((part) => part.split('=')[1]);
+        expect(v1).toBe(createHmac('sha256', secret).update(`${t}.${delivery.body}`).digest('hex'));
+        expect(signWebhook('wrong-secret-0123456', delivery.body, Number(t))).not.toContain(v1);
+      }
+      expect(JSON.parse(deliveries[0]!.body)).toMatchObject({
+        type: 'approval.requested',
+        approval: { id: held.id, tenant: acme, tool: 'delete_repository', requester: `dev@${acme}.test`, arguments: { name: 'design-system' }, client: 'e2e-legacy 9.9.9' },
+      });
+      expect((await approvers.decide(tokens.lead!, held.id as string, 'deny', 'webhook test')).status).toBe(200);
+      await expect(call).rejects.toThrow(/denied/);
+      await client.close();
+    } finally {
+      await applyYaml(db, yaml(acme, upstream.url));
+      receiver.close();
+    }
   });
 
   it('expires a call nobody decides on, tells the client, and refuses a late approval', async () => {

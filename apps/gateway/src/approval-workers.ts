@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@gatehouse/core';
-import { APPROVAL_QUEUES, approvalJobSchema, publishResolved, type Approval, type ApprovalQueues, type ApprovalStore } from '@gatehouse/approvals';
+import { APPROVAL_QUEUES, approvalJobSchema, deliverWebhook, publishResolved, type Approval, type ApprovalQueues, type ApprovalStore } from '@gatehouse/approvals';
 import { runApprovedCall, type EndpointRegistry } from '@gatehouse/proxy';
 import type { UpstreamPool } from '@gatehouse/upstream';
 
@@ -23,6 +23,8 @@ export interface ApprovalWorkerDeps {
   reconcileMs: number;
   /** An execution claimed longer ago than this is taken for dead (its worker stopped). */
   executionLimitMs: number;
+  /** For the link in webhook events. */
+  apiPublicUrl?: string;
 }
 
 /**
@@ -55,6 +57,7 @@ export class ApprovalWorkers {
     };
     worker(APPROVAL_QUEUES.execute, (id, tenant) => this.execute(tenant, id), 16);
     worker(APPROVAL_QUEUES.expire, (id, tenant) => this.expire(tenant, id), 4);
+    worker(APPROVAL_QUEUES.notify, (id, tenant) => this.notify(tenant, id), 4);
     this.sweep = setInterval(() => void this.reconcile(), this.deps.reconcileMs);
     void this.reconcile();
   }
@@ -73,6 +76,13 @@ export class ApprovalWorkers {
     await this.deps.store.finishExecution(claimed, outcome, this.deps.resultCapBytes);
     this.deps.logger.info({ approvalId, tool: claimed.exposedTool, ok: 'result' in outcome }, 'approved call executed');
     await this.resolved(claimed);
+  }
+
+  /** Tells the tenant's approvers through its webhook; a failure throws, and BullMQ retries with backoff. */
+  async notify(tenantId: string, approvalId: string): Promise<void> {
+    const [approval, settings] = await Promise.all([this.deps.store.find(tenantId, approvalId), this.deps.store.settings(tenantId)]);
+    if (!approval || approval.status !== 'pending' || !settings.webhookUrl || !settings.webhookSecret) return;
+    await deliverWebhook(settings.webhookUrl, settings.webhookSecret, approval, this.deps.apiPublicUrl);
   }
 
   async expire(tenantId: string, approvalId: string): Promise<void> {

@@ -98,6 +98,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
     resultCapBytes: config.TRACE_RESULT_CAP_BYTES,
     reconcileMs: config.GATEWAY_APPROVAL_RECONCILE_MS,
     executionLimitMs: config.GATEWAY_APPROVAL_EXECUTION_LIMIT_MS,
+    apiPublicUrl: config.API_PUBLIC_URL,
   });
   approvalWorkers.start();
   const recordTrace = (trace: TraceRecord) => {

@@ -5,3 +5,4 @@ export * from './approval-store';
 export * from './approval-outcome';
 export * from './approval-service';
 export * from './approval-settings-input';
+export * from './approval-webhook';
