@@ -4,12 +4,21 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { createLogger, queuePrefix, type Logger } from '@gatehouse/core';
-import { ApprovalQueues, ApprovalStore, subscribeApprovalOutcomes } from '@gatehouse/approvals';
+import { ApprovalQueues, ApprovalStore, publishResolved, subscribeApprovalOutcomes } from '@gatehouse/approvals';
 import { ApprovalWorkers } from './approval-workers';
 import { createDataSource } from '@gatehouse/database';
 import { TraceWriter, type TraceRecord } from '@gatehouse/audit';
 import { UpstreamPool, noVault, type SecretLookup } from '@gatehouse/upstream';
-import { ApprovalHolds, EndpointRegistry, Passthrough, PrincipalCache, ToolCatalog, subscribeConfigChanges, subscriptionsOf } from '@gatehouse/proxy';
+import {
+  ApprovalHolds,
+  EndpointRegistry,
+  HeldCallTasks,
+  Passthrough,
+  PrincipalCache,
+  ToolCatalog,
+  subscribeConfigChanges,
+  subscriptionsOf,
+} from '@gatehouse/proxy';
 import type { GatewayConfig } from './gateway-config';
 import { GatewayMetrics } from './gateway-metrics';
 import { LegacySessionStore } from './legacy-sessions';
@@ -46,7 +55,10 @@ export interface RunningGateway {
  * The gateway's composition root: wires Postgres, Redis, the upstream pool, the trace pipeline
  * and the MCP endpoint behind one `node:http` server. No framework in the per-call loop.
  */
-export async function startGateway(config: GatewayConfig, options: { logger?: Logger; secrets?: SecretLookup } = {}): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  options: { logger?: Logger; secrets?: SecretLookup } = {},
+): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger('gateway', config.LOG_LEVEL);
   const db: DataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 10, applicationName: 'gatehouse-gateway' });
   await db.initialize();
@@ -60,17 +72,27 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
   const sessions = new LegacySessionStore(config.GATEWAY_SESSION_IDLE_MS, (n) => metrics.legacySessions.set(n));
 
   let onToolsChanged: (serverId: string) => void = () => undefined;
-  const pool = new UpstreamPool(options.secrets ?? noVault, logger.child({ component: 'upstream' }), {
-    onListChanged: (server, kind) => {
-      if (kind === 'tools') onToolsChanged(server.id);
+  const pool = new UpstreamPool(
+    options.secrets ?? noVault,
+    logger.child({ component: 'upstream' }),
+    {
+      onListChanged: (server, kind) => {
+        if (kind === 'tools') onToolsChanged(server.id);
+      },
+      onResourceUpdated: (_server, uri) => {
+        for (const session of sessions.all()) {
+          if (subscriptionsOf(session.server).has(uri)) void session.server.sendResourceUpdated({ uri }).catch(() => undefined);
+        }
+      },
     },
-    onResourceUpdated: (_server, uri) => {
-      for (const session of sessions.all()) {
-        if (subscriptionsOf(session.server).has(uri)) void session.server.sendResourceUpdated({ uri }).catch(() => undefined);
-      }
-    },
-  }, config.GATEWAY_TOOLS_REFRESH_MS);
-  const registry = new EndpointRegistry(db, new ToolCatalog(db, pool, logger.child({ component: 'catalog' })), 60_000, config.GATEWAY_TOOLS_REFRESH_MS);
+    config.GATEWAY_TOOLS_REFRESH_MS,
+  );
+  const registry = new EndpointRegistry(
+    db,
+    new ToolCatalog(db, pool, logger.child({ component: 'catalog' })),
+    60_000,
+    config.GATEWAY_TOOLS_REFRESH_MS,
+  );
   const principals = new PrincipalCache(db);
   let publicUrl = config.GATEWAY_PUBLIC_URL?.replace(/\/+$/, '') ?? '';
   const oauth = new OAuthResource(() => publicUrl, config.API_PUBLIC_URL, new OAuthTokenVerifier(new SigningKeys(db)));
@@ -111,6 +133,7 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
       pool,
       recordTrace,
       approvals: holds,
+      tasks: new HeldCallTasks(approvalStore, holds, (approvalId) => publishResolved(queueConnection, approvalId)),
       passthrough: new Passthrough(pool, logger),
       pageSize: config.GATEWAY_PAGE_SIZE,
       resultCapBytes: config.TRACE_RESULT_CAP_BYTES,
@@ -162,7 +185,10 @@ export async function startGateway(config: GatewayConfig, options: { logger?: Lo
     }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      Promise.all([db.query('SELECT 1'), subscriber.status === 'ready' ? Promise.resolve() : Promise.reject(new Error(`redis ${subscriber.status}`))])
+      Promise.all([
+        db.query('SELECT 1'),
+        subscriber.status === 'ready' ? Promise.resolve() : Promise.reject(new Error(`redis ${subscriber.status}`)),
+      ])
         .then(() => sendJson(res, 200, { status: 'ready', sessions: sessions.size, upstreams: pool.status() }))
         .catch((error: Error) => sendJson(res, 503, { status: 'not_ready', reason: error.message }));
       return;

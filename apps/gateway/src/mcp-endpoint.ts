@@ -47,7 +47,7 @@ export class McpEndpoint {
       (ctx) => {
         const auth = ctx.authInfo?.extra as { endpoint: Endpoint; principal: Principal } | undefined;
         if (!auth) throw new Error('modern MCP request reached the handler without authorization');
-        return createProxyServer(this.deps, auth.endpoint, auth.principal);
+        return createProxyServer(this.deps, auth.endpoint, auth.principal, 'modern');
       },
       { legacy: 'reject', maxRequestBodySize: maxBodyBytes, onerror: (err) => this.logger.debug({ err }, 'modern MCP request rejected') },
     );
@@ -63,10 +63,15 @@ export class McpEndpoint {
     try {
       authorized = await this.authorize(req, tenantSlug, profileSlug);
     } catch (error) {
-      if (!(error instanceof GatehouseError)) this.logger.error({ err: error, tenant: tenantSlug, profile: profileSlug }, 'authorizing an MCP request failed');
+      if (!(error instanceof GatehouseError))
+        this.logger.error({ err: error, tenant: tenantSlug, profile: profileSlug }, 'authorizing an MCP request failed');
       const challenge = error instanceof GatehouseError && error.httpStatus === 401;
       const metadataUrl = this.oauth.metadataUrl(tenantSlug, profileSlug);
-      sendError(res, error, challenge ? { 'www-authenticate': bearerChallenge(metadataUrl, req.headers.authorization ? error : undefined) } : {});
+      sendError(
+        res,
+        error,
+        challenge ? { 'www-authenticate': bearerChallenge(metadataUrl, req.headers.authorization ? error : undefined) } : {},
+      );
       return;
     }
     req.auth = { token: 'redacted', clientId: authorized.principal.userId, scopes: [], extra: { ...authorized } };
@@ -132,7 +137,7 @@ export class McpEndpoint {
       sendJsonRpcError(res, 400, -32600, 'Bad request: send "initialize" first, or include the Mcp-Session-Id header.');
       return;
     }
-    const server = createProxyServer(this.deps, auth.endpoint, auth.principal);
+    const server = createProxyServer(this.deps, auth.endpoint, auth.principal, 'legacy');
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       // Resumable streams (SEP-1699): priming events, `retry:` and Last-Event-ID replay.
@@ -179,5 +184,6 @@ function isLegacyPost(req: IncomingMessage, body: unknown): boolean {
  */
 function pinNegotiatedProtocolVersion(req: IncomingMessage, negotiated: string | undefined): void {
   const sent = req.headers['mcp-protocol-version'];
-  if (req.method === 'POST' && negotiated && typeof sent === 'string' && sent < negotiated) req.headers['mcp-protocol-version'] = negotiated;
+  if (req.method === 'POST' && negotiated && typeof sent === 'string' && sent < negotiated)
+    req.headers['mcp-protocol-version'] = negotiated;
 }

@@ -1,13 +1,11 @@
 import type { Redis } from 'ioredis';
 import { GatehouseError } from '@gatehouse/core';
 import type { Approval } from './approval.entity';
-import { deniedMessage, expiredMessage } from './approval-store';
+import { deniedMessage, expiredMessage, withdrawnMessage } from './approval-store';
 import { APPROVAL_RESOLVED_CHANNEL } from './approval-queues';
 
 export type ApprovalOutcome =
-  | { kind: 'waiting' }
-  | { kind: 'result'; result: Record<string, unknown> }
-  | { kind: 'error'; error: GatehouseError };
+  { kind: 'waiting' } | { kind: 'result'; result: Record<string, unknown> } | { kind: 'error'; error: GatehouseError };
 
 /** What the client that made a held call gets, given the approval as it stands now. */
 export function outcomeOf(approval: Approval): ApprovalOutcome {
@@ -16,13 +14,30 @@ export function outcomeOf(approval: Approval): ApprovalOutcome {
     case 'pending':
       return { kind: 'waiting' };
     case 'denied':
-      return { kind: 'error', error: new GatehouseError('approval_denied', deniedMessage(approval), { ...details, decidedBy: approval.deciderEmail, reason: approval.reason }) };
+      return {
+        kind: 'error',
+        error: new GatehouseError('approval_denied', deniedMessage(approval), {
+          ...details,
+          decidedBy: approval.deciderEmail,
+          reason: approval.reason,
+        }),
+      };
     case 'expired':
       return { kind: 'error', error: new GatehouseError('approval_expired', expiredMessage(approval), details) };
+    case 'withdrawn':
+      return { kind: 'error', error: new GatehouseError('approval_withdrawn', withdrawnMessage(approval), details) };
     case 'approved':
-      if (approval.execution === 'succeeded' || (approval.execution === 'failed' && approval.result)) return { kind: 'result', result: approval.result ?? {} };
+      if (approval.execution === 'succeeded' || (approval.execution === 'failed' && approval.result))
+        return { kind: 'result', result: approval.result ?? {} };
       if (approval.execution === 'failed' || approval.execution === 'interrupted') {
-        return { kind: 'error', error: new GatehouseError('upstream_error', `Approved by ${approval.deciderEmail ?? 'an approver'}, but the call failed: ${approval.executionError ?? 'unknown error'}`, details) };
+        return {
+          kind: 'error',
+          error: new GatehouseError(
+            'upstream_error',
+            `Approved by ${approval.deciderEmail ?? 'an approver'}, but the call failed: ${approval.executionError ?? 'unknown error'}`,
+            details,
+          ),
+        };
       }
       return { kind: 'waiting' };
   }

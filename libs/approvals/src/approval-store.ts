@@ -6,8 +6,20 @@ import { ApprovalSettings, DEFAULT_APPROVAL_SETTINGS } from './approval-settings
 
 export type NewApproval = Pick<
   Approval,
-  | 'tenantId' | 'tenantSlug' | 'requestedBy' | 'requesterEmail' | 'clientName' | 'clientVersion' | 'sessionId'
-  | 'profile' | 'profileToolId' | 'exposedTool' | 'server' | 'upstreamTool' | 'arguments' | 'policyReason'
+  | 'tenantId'
+  | 'tenantSlug'
+  | 'requestedBy'
+  | 'requesterEmail'
+  | 'clientName'
+  | 'clientVersion'
+  | 'sessionId'
+  | 'profile'
+  | 'profileToolId'
+  | 'exposedTool'
+  | 'server'
+  | 'upstreamTool'
+  | 'arguments'
+  | 'policyReason'
 >;
 
 export interface Decider {
@@ -56,11 +68,21 @@ export class ApprovalStore {
    * Approves or denies a pending, unexpired approval that the decider did not request. Anything
    * else changes nothing and says why: unknown, self-approval, already decided, expired.
    */
-  async decide(tenantId: string, approvalId: string, decider: Decider, decision: Decision, reason: string | null, audit?: (manager: EntityManager, before: Approval, after: Approval) => Promise<void>): Promise<Approval> {
+  async decide(
+    tenantId: string,
+    approvalId: string,
+    decider: Decider,
+    decision: Decision,
+    reason: string | null,
+    audit?: (manager: EntityManager, before: Approval, after: Approval) => Promise<void>,
+  ): Promise<Approval> {
     const before = await this.find(tenantId, approvalId);
     if (!before) throw new GatehouseError('not_found', `No approval "${approvalId}" in this tenant.`);
     if (before.requestedBy === decider.userId) {
-      throw new GatehouseError('self_approval', 'You cannot decide on a call you made yourself: another approver has to (separation of duties).');
+      throw new GatehouseError(
+        'self_approval',
+        'You cannot decide on a call you made yourself: another approver has to (separation of duties).',
+      );
     }
     return this.db.transaction(async (manager) => {
       const rows = await manager.query(
@@ -72,7 +94,8 @@ export class ApprovalStore {
       );
       if (!updatedAny(rows)) throw conflictFor(await this.find(tenantId, approvalId), decision);
       const after = await manager.findOneOrFail(Approval, { where: { id: approvalId, tenantId } });
-      if (decision === 'deny') await this.closeTrace(manager, after, 'denied', { error: deniedMessage(after), errorCode: 'approval_denied' });
+      if (decision === 'deny')
+        await this.closeTrace(manager, after, 'denied', { error: deniedMessage(after), errorCode: 'approval_denied' });
       await audit?.(manager, before, after);
       return after;
     });
@@ -90,6 +113,45 @@ export class ApprovalStore {
       await this.closeTrace(manager, expired, 'denied', { error: expiredMessage(expired), errorCode: 'approval_expired' });
       return expired;
     });
+  }
+
+  /**
+   * The caller withdraws its own held call: possible while it is pending, or approved but not yet
+   * claimed by a worker (the claim requires `approved`, so a withdrawn call can never start).
+   * Returns the withdrawn approval, or null when it had already run, started or been decided
+   * otherwise (the caller then reads the approval as it stands).
+   */
+  async withdraw(tenantId: string, approvalId: string, requestedBy: string): Promise<Approval | null> {
+    return this.db.transaction(async (manager) => {
+      const rows = await manager.query(
+        `UPDATE approvals SET status = 'withdrawn', execution = NULL, decided_at = COALESCE(decided_at, now())
+          WHERE id = $1 AND tenant_id = $2 AND requested_by = $3
+            AND (status = 'pending' OR (status = 'approved' AND execution = 'queued')) RETURNING id`,
+        [approvalId, tenantId, requestedBy],
+      );
+      if (!updatedAny(rows)) return null;
+      const withdrawn = await manager.findOneOrFail(Approval, { where: { id: approvalId, tenantId } });
+      await this.closeTrace(manager, withdrawn, 'error', { error: withdrawnMessage(withdrawn), errorCode: 'approval_withdrawn' });
+      return withdrawn;
+    });
+  }
+
+  /** One requester's held calls on one profile, newest first, keyset-paged (their MCP task list). */
+  async listRequestedBy(
+    tenantId: string,
+    requestedBy: string,
+    profile: string,
+    after: { createdAt: Date; id: string } | null,
+    limit: number,
+  ): Promise<Approval[]> {
+    const qb = this.db
+      .getRepository(Approval)
+      .createQueryBuilder('a')
+      .where('a.tenant_id = :tenantId AND a.requested_by = :requestedBy AND a.profile = :profile', { tenantId, requestedBy, profile });
+    // Cursors carry milliseconds; compare at that precision so no row is skipped or repeated.
+    const createdMs = "date_trunc('milliseconds', a.created_at)";
+    if (after) qb.andWhere(`(${createdMs}, a.id) < (:ct, :cid)`, { ct: after.createdAt, cid: after.id });
+    return qb.orderBy(createdMs, 'DESC').addOrderBy('a.id', 'DESC').take(limit).getMany();
   }
 
   /** Claims an approved call for one worker. Only one claim ever succeeds; null for everyone else. */
@@ -162,9 +224,17 @@ export class ApprovalStore {
     return { overdue, queued, stuck };
   }
 
-  private async closeTrace(manager: EntityManager, approval: Approval, status: TraceRecord['status'], fields: Partial<Trace>): Promise<void> {
+  private async closeTrace(
+    manager: EntityManager,
+    approval: Approval,
+    status: TraceRecord['status'],
+    fields: Partial<Trace>,
+  ): Promise<void> {
     if (!approval.traceId) return;
-    await manager.query(`UPDATE traces SET latency_ms = EXTRACT(EPOCH FROM (now() - created_at)) * 1000 WHERE id = $1 AND tenant_id = $2`, [approval.traceId, approval.tenantId]);
+    await manager.query(`UPDATE traces SET latency_ms = EXTRACT(EPOCH FROM (now() - created_at)) * 1000 WHERE id = $1 AND tenant_id = $2`, [
+      approval.traceId,
+      approval.tenantId,
+    ]);
     await manager.update(Trace, { id: approval.traceId, tenantId: approval.tenantId }, { ...fields, status });
   }
 }
@@ -187,15 +257,23 @@ export function expiredMessage(approval: Approval): string {
   return `No approver decided on this call to "${approval.exposedTool}" within ${timeout}; it expired and did not run.`;
 }
 
+export function withdrawnMessage(approval: Approval): string {
+  return `The caller withdrew this call to "${approval.exposedTool}" before it ran; it did not run.`;
+}
+
 function conflictFor(current: Approval | null, decision: Decision): GatehouseError {
   if (!current) return new GatehouseError('not_found', 'This approval no longer exists.');
   const verb = decision === 'approve' ? 'approve' : 'deny';
   if (current.status === 'pending') {
-    return new GatehouseError('conflict', `Cannot ${verb}: this approval expired at ${current.expiresAt.toISOString()}.`, { status: 'expired' });
+    return new GatehouseError('conflict', `Cannot ${verb}: this approval expired at ${current.expiresAt.toISOString()}.`, {
+      status: 'expired',
+    });
   }
   const by = current.deciderEmail ? ` by ${current.deciderEmail}` : '';
   const at = current.decidedAt ? ` at ${current.decidedAt.toISOString()}` : '';
-  return new GatehouseError('conflict', `Cannot ${verb}: this approval was already ${current.status}${by}${at}.`, { status: current.status });
+  return new GatehouseError('conflict', `Cannot ${verb}: this approval was already ${current.status}${by}${at}.`, {
+    status: current.status,
+  });
 }
 
 function firstText(result: Record<string, unknown>): string | null {

@@ -13,6 +13,7 @@ export const ERROR_HTTP_STATUS = {
   self_approval: 403,
   approval_denied: 403,
   approval_expired: 408,
+  approval_withdrawn: 409,
   tenant_not_found: 404,
   profile_not_found: 404,
   tool_not_found: 404,

@@ -1,8 +1,10 @@
 import { ProtocolError, ProtocolErrorCode, type CallToolResult } from '@modelcontextprotocol/server';
 import { GatehouseError, type Logger } from '@gatehouse/core';
 import type { TraceRecord } from '@gatehouse/audit';
-import { outcomeOf, type ApprovalQueues, type ApprovalStore, type NewApproval } from '@gatehouse/approvals';
+import { outcomeOf, type Approval, type ApprovalQueues, type ApprovalStore, type NewApproval } from '@gatehouse/approvals';
 import type { ToolCallRequest } from './tool-call';
+
+type HeldRequest = Pick<ToolCallRequest, 'signal' | 'progressToken' | 'notify'>;
 
 export interface ApprovalHoldOptions {
   /** How often a held client hears a progress notification (when it sent a progress token). */
@@ -38,26 +40,38 @@ export class ApprovalHolds {
     return this.waiters.size;
   }
 
-  async hold(input: NewApproval, trace: TraceRecord, request: Pick<ToolCallRequest, 'signal' | 'progressToken' | 'notify'>): Promise<CallToolResult> {
+  async hold(input: NewApproval, trace: TraceRecord, request: HeldRequest): Promise<CallToolResult> {
+    return this.waitFor(await this.open(input, trace), request);
+  }
+
+  /**
+   * Records a held call (approval and trace together) and queues its deadline and approver
+   * notification. What waits for the decision is up to the caller: this connection (`hold`) or an
+   * MCP task the client polls from any gateway.
+   */
+  async open(input: NewApproval, trace: TraceRecord): Promise<Approval> {
     const settings = await this.store.settings(input.tenantId);
     const approval = await this.store.hold(input, trace, settings.timeoutSeconds).catch((error: unknown) => {
       this.logger.error({ err: error }, 'could not record an approval request');
-      throw new GatehouseError('unavailable', `This call to "${input.exposedTool}" needs approval, but Gatehouse cannot record the request right now; nothing ran. Try again shortly.`);
+      throw new GatehouseError(
+        'unavailable',
+        `This call to "${input.exposedTool}" needs approval, but Gatehouse cannot record the request right now; nothing ran. Try again shortly.`,
+      );
     });
     const job = { approvalId: approval.id, tenantId: approval.tenantId };
-    const enqueueFailed = (error: unknown) => this.logger.warn({ err: error, approvalId: approval.id }, 'could not queue approval job; the reconciler will');
+    const enqueueFailed = (error: unknown) =>
+      this.logger.warn({ err: error, approvalId: approval.id }, 'could not queue approval job; the reconciler will');
     void this.queues.expireAt(job, approval.expiresAt).catch(enqueueFailed);
     if (settings.webhookUrl) void this.queues.notify(job).catch(enqueueFailed);
-    return this.wait(approval.tenantId, approval.id, approval.expiresAt, input.exposedTool, request);
+    return approval;
   }
 
-  private wait(
-    tenantId: string,
-    approvalId: string,
-    expiresAt: Date,
-    tool: string,
-    request: Pick<ToolCallRequest, 'signal' | 'progressToken' | 'notify'>,
-  ): Promise<CallToolResult> {
+  /** Resolves with the held call's result once its approval has an outcome (rejects with the decision otherwise). */
+  waitFor(approval: Approval, request: HeldRequest): Promise<CallToolResult> {
+    return this.wait(approval.tenantId, approval.id, approval.expiresAt, approval.exposedTool, request);
+  }
+
+  private wait(tenantId: string, approvalId: string, expiresAt: Date, tool: string, request: HeldRequest): Promise<CallToolResult> {
     return new Promise<CallToolResult>((resolve, reject) => {
       let settled = false;
       let checking: Promise<void> | null = null;
@@ -72,7 +86,9 @@ export class ApprovalHolds {
             again = false;
             try {
               const current = await this.store.find(tenantId, approvalId);
-              const outcome = current ? outcomeOf(current) : { kind: 'error' as const, error: new GatehouseError('not_found', `Approval ${approvalId} no longer exists.`) };
+              const outcome = current
+                ? outcomeOf(current)
+                : { kind: 'error' as const, error: new GatehouseError('not_found', `Approval ${approvalId} no longer exists.`) };
               if (outcome.kind === 'waiting' || settled) continue;
               finish();
               if (outcome.kind === 'result') resolve(outcome.result as CallToolResult);
@@ -91,13 +107,21 @@ export class ApprovalHolds {
       const ping = () => {
         progress += 1;
         const message = `Held for approval: an approver of your organisation must approve this call to "${tool}" (approval ${approvalId}, expires ${expiresAt.toISOString()}).`;
-        void request.notify({ method: 'notifications/progress', params: { progressToken: request.progressToken, progress, message } }).catch(() => undefined);
+        void request
+          .notify({ method: 'notifications/progress', params: { progressToken: request.progressToken, progress, message } })
+          .catch(() => undefined);
       };
       const poll = setInterval(check, this.options.pollIntervalMs);
       const pings = request.progressToken === undefined ? undefined : setInterval(ping, this.options.progressIntervalMs);
       const onAbort = () => {
         finish();
-        reject(new ProtocolError(ProtocolErrorCode.InternalError, `The client stopped waiting; approval ${approvalId} still stands and its result will be in the trace.`, { code: 'cancelled', approvalId }));
+        reject(
+          new ProtocolError(
+            ProtocolErrorCode.InternalError,
+            `The client stopped waiting; approval ${approvalId} still stands and its result will be in the trace.`,
+            { code: 'cancelled', approvalId },
+          ),
+        );
       };
       const waiters = this.waiters.get(approvalId) ?? new Set();
       waiters.add(check);

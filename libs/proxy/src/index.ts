@@ -11,3 +11,4 @@ export * from './pagination';
 export * from './proxy-server';
 export * from './approval-hold';
 export * from './approved-call';
+export * from './held-call-tasks';

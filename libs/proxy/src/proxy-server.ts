@@ -1,15 +1,25 @@
 import type { Client } from '@modelcontextprotocol/client';
 import {
+  CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
   LOG_LEVEL_META_KEY,
+  MissingRequiredClientCapabilityError,
   PROTOCOL_VERSION_META_KEY,
+  ProtocolError,
+  ProtocolErrorCode,
   Server,
+  type CallToolResult,
   type ServerContext,
+  type Tool,
 } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import { requiresApproval } from '@gatehouse/catalog';
 import type { Principal } from '@gatehouse/identity';
 import type { Endpoint, EndpointRegistry } from './endpoint-registry';
 import type { CallerContext } from './call-context';
-import { handleToolCall, type ToolCallDeps } from './tool-call';
+import { handleToolCall, HeldAsTask, type ToolCallDeps } from './tool-call';
+import type { ExposedTool } from './tool-catalog';
+import { legacyTaskShape, modernTaskShape, taskOf, TASKS_EXTENSION, type HeldCallTasks } from './held-call-tasks';
 import { paginate } from './pagination';
 import type { Passthrough } from './passthrough';
 import { toProtocolError } from './json-rpc-errors';
@@ -23,8 +33,12 @@ export function subscriptionsOf(server: Server): ReadonlySet<string> {
   return subscriptions.get(server) ?? new Set();
 }
 
+export type DownstreamEra = 'legacy' | 'modern';
+
 export interface ProxyServerDeps extends ToolCallDeps {
   registry: EndpointRegistry;
+  /** Held calls as MCP tasks (`tasks/*`), for clients that can come back for a result later. */
+  tasks: HeldCallTasks;
   passthrough: Passthrough;
   pageSize: number;
   /**
@@ -39,9 +53,10 @@ export interface ProxyServerDeps extends ToolCallDeps {
  * Builds the MCP `Server` a client talks to for one endpoint and principal: a low-level server
  * whose handlers present the profile's curated tools and pass resources and prompts through. The
  * same construction serves both protocol eras (one instance per legacy session, one per modern
- * request).
+ * request); they differ only in how held calls become tasks (2025-11-25 core tasks, or the
+ * 2026-07-28 Tasks extension).
  */
-export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, principal: Principal): Server {
+export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, principal: Principal, era: DownstreamEra): Server {
   const { snapshot } = initial;
   // Re-resolved per request (a cached lookup), so a long-lived session sees config changes.
   const current = () => deps.registry.resolve(snapshot.tenantSlug, snapshot.profileSlug);
@@ -54,6 +69,9 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
       ...(hasResources ? { resources: { listChanged: true, subscribe: true } } : {}),
       ...(hasPrompts ? { prompts: { listChanged: true } } : {}),
       ...(hasResources || hasPrompts ? { completions: {} } : {}),
+      ...(era === 'legacy'
+        ? { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } }
+        : { extensions: { [TASKS_EXTENSION]: {} } }),
     },
     instructions: `Gatehouse profile "${snapshot.profileSlug}" of tenant "${snapshot.tenantSlug}".`,
   });
@@ -100,15 +118,20 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
     guarded(async (request) => {
       const toolset = await (await current()).toolset();
       const { page, nextCursor } = paginate(toolset.tools, request.params?.cursor, deps.pageSize);
-      return { tools: page.map((t) => t.definition), ...(nextCursor ? { nextCursor } : {}) };
+      const taskAware = era === 'legacy' && legacyTasks();
+      return { tools: page.map((t) => withTaskSupport(t, taskAware)), ...(nextCursor ? { nextCursor } : {}) };
     }),
   );
 
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const closeStream = ctx.http?.closeSSE;
     const poll = deps.ssePollAfterMs && closeStream ? setTimeout(closeStream, deps.ssePollAfterMs) : undefined;
+    const legacyTaskRequested = (request.params as { task?: unknown }).task !== undefined && legacyTasks();
+    const asTask =
+      era === 'legacy' ? (legacyTaskRequested ? 'requested' : undefined) : declaresTasksExtension(ctx) ? 'accepted' : undefined;
     try {
-      return await handleToolCall(deps, await current(), callerOf(ctx), {
+      const outcome = await handleToolCall(deps, await current(), callerOf(ctx), {
+        asTask,
         name: request.params.name,
         arguments: request.params.arguments,
         progressToken: request.params._meta?.progressToken,
@@ -120,10 +143,75 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
           notify: (relayed) => ctx.mcpReq.notify(relayed as never),
         },
       });
+      return outcome instanceof HeldAsTask ? createTaskResult(outcome, era) : outcome;
     } finally {
       clearTimeout(poll);
     }
   });
+
+  const legacyTasks = () => server.getNegotiatedProtocolVersion() === '2025-11-25';
+  const taskId = z.object({ taskId: z.string() }).passthrough();
+  if (era === 'legacy') {
+    // 2025-11-25 core tasks: the SDK parses the vocabulary but leaves the runtime to servers.
+    server.setRequestHandler(
+      'tasks/get',
+      { params: taskId },
+      guarded(async (params, ctx) => legacyTaskShape(await deps.tasks.get(await current(), callerOf(ctx), params.taskId))),
+    );
+    server.setRequestHandler(
+      'tasks/result',
+      { params: taskId },
+      guarded(async (params, ctx) => deps.tasks.result(await current(), callerOf(ctx), params.taskId, ctx.mcpReq.signal)),
+    );
+    server.setRequestHandler(
+      'tasks/list',
+      { params: z.object({ cursor: z.string().optional() }).passthrough() },
+      guarded(async (params, ctx) => {
+        const { tasks, nextCursor } = await deps.tasks.list(await current(), callerOf(ctx), params.cursor);
+        return { tasks: tasks.map(legacyTaskShape), ...(nextCursor ? { nextCursor } : {}) };
+      }),
+    );
+    server.setRequestHandler(
+      'tasks/cancel',
+      { params: taskId },
+      guarded(async (params, ctx) => {
+        const { task, withdrawn } = await deps.tasks.cancel(await current(), callerOf(ctx), params.taskId);
+        if (!withdrawn) throw notCancellable(task.status);
+        return legacyTaskShape(task);
+      }),
+    );
+  } else {
+    // 2026-07-28 Tasks extension: polling only, outcome inlined; there is never client input to deliver.
+    const extensionCaller = (ctx: ServerContext) => {
+      if (!declaresTasksExtension(ctx))
+        throw new MissingRequiredClientCapabilityError({ requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } } as never);
+      return callerOf(ctx);
+    };
+    server.setRequestHandler(
+      'tasks/get',
+      { params: taskId },
+      guarded(async (params, ctx) => modernTaskShape(await deps.tasks.get(await current(), extensionCaller(ctx), params.taskId))),
+    );
+    server.setRequestHandler(
+      'tasks/update',
+      { params: taskId },
+      guarded(async (params, ctx) => {
+        // A held call never asks its client for input (the approver is someone else), so no
+        // inputResponses are outstanding: acknowledged and ignored, as the extension specifies.
+        await deps.tasks.get(await current(), extensionCaller(ctx), params.taskId);
+        return {};
+      }),
+    );
+    server.setRequestHandler(
+      'tasks/cancel',
+      { params: taskId },
+      guarded(async (params, ctx) => {
+        // Cooperative: acknowledged whether or not the call could still be withdrawn.
+        await deps.tasks.cancel(await current(), extensionCaller(ctx), params.taskId);
+        return {};
+      }),
+    );
+  }
 
   // 2026-era upstreams take the log level per request; 2025-era ones get logging/setLevel too.
   let logLevel: string | undefined;
@@ -229,4 +317,44 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
   }
 
   return server;
+}
+
+function declaresTasksExtension(ctx: ServerContext): boolean {
+  const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
+  const capabilities = envelope[CLIENT_CAPABILITIES_META_KEY] as { extensions?: Record<string, unknown> } | undefined;
+  return capabilities?.extensions?.[TASKS_EXTENSION] !== undefined;
+}
+
+/**
+ * The tool as listed: `execution.taskSupport` is Gatehouse's own statement, never the upstream's
+ * (calls are never forwarded as tasks). Calls that wait for approval may run as tasks for
+ * 2025-11-25 clients; every other tool is forbidden (the field absent).
+ */
+function withTaskSupport(tool: ExposedTool, taskAware: boolean): Tool {
+  const { execution, ...definition } = tool.definition as Tool & { execution?: Record<string, unknown> };
+  const { taskSupport: _upstreams, ...otherExecution } = execution ?? {};
+  const held = taskAware && requiresApproval(tool.entry.approval, tool.upstream.annotations);
+  const ours = { ...otherExecution, ...(held ? { taskSupport: 'optional' } : {}) };
+  return (Object.keys(ours).length > 0 ? { ...definition, execution: ours } : definition) as Tool;
+}
+
+/** The immediate answer to a held call made as a task, in the client's era. */
+function createTaskResult(held: HeldAsTask, era: DownstreamEra): CallToolResult {
+  const task = taskOf(held.approval);
+  if (era === 'modern') return { resultType: 'task', ...modernTaskShape(task) } as unknown as CallToolResult;
+  // The SDK requires content beside `task`; empty, so no client mistakes it for the tool's output.
+  return {
+    content: [],
+    task: legacyTaskShape(task),
+    _meta: { 'io.modelcontextprotocol/model-immediate-response': `${task.statusMessage} Task ${task.taskId}: poll it for the result.` },
+  } as unknown as CallToolResult;
+}
+
+function notCancellable(status: string): ProtocolError {
+  return new ProtocolError(
+    ProtocolErrorCode.InvalidParams,
+    status === 'working'
+      ? 'Cannot cancel task: the approved call is already running upstream; it will finish and its result will be kept.'
+      : `Cannot cancel task: it is already in terminal status "${status}".`,
+  );
 }

@@ -8,6 +8,7 @@ import type { CallRelay, UpstreamPool } from '@gatehouse/upstream';
 import type { Endpoint } from './endpoint-registry';
 import type { CallerContext } from './call-context';
 import { toProtocolError } from './json-rpc-errors';
+import type { Approval, NewApproval } from '@gatehouse/approvals';
 import type { ApprovalHolds } from './approval-hold';
 
 export interface ToolCallRequest {
@@ -21,6 +22,16 @@ export interface ToolCallRequest {
   relay?: CallRelay;
   /** `_meta` to send upstream (e.g. the session's log level for 2026-era upstreams). */
   meta?: Record<string, unknown>;
+  /**
+   * The client asked for (2025-11-25) or accepts (2026-07-28 Tasks extension) a task: a call that
+   * must wait for approval then answers at once with its task instead of holding the connection.
+   */
+  asTask?: 'requested' | 'accepted';
+}
+
+/** A held call answered as a task: the client polls it, from any gateway, for the outcome. */
+export class HeldAsTask {
+  constructor(readonly approval: Approval) {}
 }
 
 export interface ToolCallDeps {
@@ -41,7 +52,7 @@ export async function handleToolCall(
   endpoint: Endpoint,
   caller: CallerContext,
   request: ToolCallRequest,
-): Promise<CallToolResult> {
+): Promise<CallToolResult | HeldAsTask> {
   const started = performance.now();
   const trace = baseTrace(endpoint, caller, request);
   const finish = (status: TraceStatus, fields: Partial<TraceRecord>) => {
@@ -74,32 +85,41 @@ export async function handleToolCall(
   }
   trace.arguments = upstreamArgs;
 
-  if (requiresApproval(entry.approval, tool.upstream.annotations)) {
+  const held = requiresApproval(entry.approval, tool.upstream.annotations);
+  if (!held && request.asTask === 'requested') {
+    // 2025-11-25: only tools that advertise execution.taskSupport may be called as tasks.
+    const error = new ProtocolError(
+      ProtocolErrorCode.MethodNotFound,
+      `Tool "${request.name}" does not run as a task (its execution.taskSupport is absent): only calls that wait for approval do. Call it without "task".`,
+      { code: 'task_not_supported' },
+    );
+    finish('error', { error: error.message, errorCode: 'task_not_supported' });
+    throw error;
+  }
+  if (held) {
+    const approval: NewApproval = {
+      tenantId: endpoint.snapshot.tenantId,
+      tenantSlug: endpoint.snapshot.tenantSlug,
+      requestedBy: caller.principal.userId,
+      requesterEmail: caller.principal.email,
+      clientName: caller.clientName,
+      clientVersion: caller.clientVersion,
+      sessionId: caller.sessionId,
+      profile: endpoint.snapshot.profileSlug,
+      profileToolId: entry.profileToolId,
+      exposedTool: request.name,
+      server: entry.server.name,
+      upstreamTool: entry.upstreamName,
+      arguments: upstreamArgs,
+      policyReason: approvalReason(entry.approval, tool.upstream.annotations),
+    };
     // The hold writes this call's trace itself and updates it as the approval resolves.
-    return deps.approvals
-      .hold(
-        {
-          tenantId: endpoint.snapshot.tenantId,
-          tenantSlug: endpoint.snapshot.tenantSlug,
-          requestedBy: caller.principal.userId,
-          requesterEmail: caller.principal.email,
-          clientName: caller.clientName,
-          clientVersion: caller.clientVersion,
-          sessionId: caller.sessionId,
-          profile: endpoint.snapshot.profileSlug,
-          profileToolId: entry.profileToolId,
-          exposedTool: request.name,
-          server: entry.server.name,
-          upstreamTool: entry.upstreamName,
-          arguments: upstreamArgs,
-          policyReason: approvalReason(entry.approval, tool.upstream.annotations),
-        },
-        trace,
-        request,
-      )
-      .catch((error: unknown) => {
-        throw toProtocolError(error);
-      });
+    try {
+      if (request.asTask) return new HeldAsTask(await deps.approvals.open(approval, trace));
+      return await deps.approvals.hold(approval, trace, request);
+    } catch (error) {
+      throw toProtocolError(error);
+    }
   }
 
   const onprogress =
