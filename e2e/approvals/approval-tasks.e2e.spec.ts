@@ -246,3 +246,96 @@ describe('held calls as MCP tasks: the client comes back for the outcome later, 
     expect(deletes()).toBe(before);
   });
 });
+
+describe('held calls in rounds: 2026-07-28 clients without the Tasks extension re-attach with a sealed requestState', () => {
+  let db: DataSource;
+  let upstream: DemoHttpServer;
+  let gateways: RunningGateway[];
+  let api: RunningApi;
+  let approvers: ApproverApi;
+  const acme = uniqueSlug('acme');
+  const tokens: Record<string, string> = {};
+  const deletes = () => upstream.stats().delete_repository ?? 0;
+  const heldCalls = async (name: string) =>
+    (await approvers.list(tokens.lead!)).filter(
+      (a) => a.exposedTool === 'delete_repository' && (a.arguments as { name?: string }).name === name,
+    );
+
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    upstream = await startDemoHttpServer('codehost');
+    await applyYaml(db, yaml(acme, upstream.url));
+    for (const who of ['dev', 'dev2', 'lead']) tokens[who] = await issueToken(db, acme, `${who}@${acme}.test`);
+    const env = { GATEWAY_APPROVAL_ROUND_MS: '300', GATEWAY_APPROVAL_POLL_MS: '2000' };
+    gateways = [await startTestGateway(env), await startTestGateway(env)];
+    api = await startApi(
+      loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }),
+    );
+    approvers = new ApproverApi(api.url, acme);
+  });
+  afterAll(async () => {
+    await api?.close();
+    for (const g of gateways ?? []) await g.close();
+    await upstream?.close();
+    await db?.destroy();
+  });
+
+  it('the SDK Client rides the rounds transparently: one approval however many rounds, then the real result', async () => {
+    const client = await connectClient(gateways[0]!.url, acme, 'coding', tokens.dev!, 'modern');
+    const before = deletes();
+    const call = client.callTool({ name: 'delete_repository', arguments: { name: 'payments-api' } });
+    const held = await approvers.waitForPending(tokens.lead!, 'delete_repository');
+    await new Promise((r) => setTimeout(r, 1200)); // several 300 ms rounds
+    expect(await heldCalls('payments-api')).toHaveLength(1);
+    expect(deletes()).toBe(before);
+    expect((await approvers.decide(tokens.lead!, held.id as string, 'approve')).status).toBe(200);
+    expect((await call).structuredContent).toMatchObject({ deleted: { name: 'payments-api' } });
+    expect(deletes()).toBe(before + 1);
+    await client.close();
+  });
+
+  it('answers input_required with a requestState that any gateway accepts, and the decision on a later round', async () => {
+    const urls = gateways.map((g) => `${g.url}/mcp/${acme}/coding`);
+    const args = { name: 'delete_repository', arguments: { name: 'hop-repo' } };
+    const first = await modernRpc(urls[0]!, tokens.dev!, 'tools/call', args, { tasks: false });
+    expect(first.result).toMatchObject({ resultType: 'input_required' });
+    expect(first.result!.inputRequests ?? {}).toEqual({});
+    const state = first.result!.requestState as string;
+
+    const second = await modernRpc(urls[1]!, tokens.dev!, 'tools/call', { ...args, requestState: state }, { tasks: false });
+    expect(second.result).toMatchObject({ resultType: 'input_required' });
+    const [held] = await heldCalls('hop-repo');
+    expect(await heldCalls('hop-repo')).toHaveLength(1);
+
+    const tampered = `${state.slice(0, -4)}AAAA`;
+    expect(
+      (await modernRpc(urls[1]!, tokens.dev!, 'tools/call', { ...args, requestState: tampered }, { tasks: false })).error,
+    ).toMatchObject({
+      code: -32602,
+      message: 'Invalid or expired requestState',
+    });
+    // Another user replaying it (bound to the caller), or the caller pointing it at another call: refused.
+    const replayed = await modernRpc(urls[0]!, tokens.dev2!, 'tools/call', { ...args, requestState: state }, { tasks: false });
+    expect(replayed.error).toMatchObject({ code: -32602, message: 'Invalid or expired requestState' });
+    const elsewhere = await modernRpc(
+      urls[0]!,
+      tokens.dev!,
+      'tools/call',
+      { name: 'delete_repository', arguments: { name: 'other-repo' }, requestState: state },
+      { tasks: false },
+    );
+    expect(elsewhere.error?.message).toContain('belongs to a different held call');
+    expect(await heldCalls('other-repo')).toHaveLength(0);
+
+    expect((await approvers.decide(tokens.lead!, held!.id as string, 'deny', 'Not this one')).status).toBe(200);
+    const decided = await modernRpc(
+      urls[1]!,
+      tokens.dev!,
+      'tools/call',
+      { ...args, requestState: second.result!.requestState },
+      { tasks: false },
+    );
+    expect(decided.error?.message).toBe(`lead@${acme}.test denied this call to "delete_repository": Not this one. It did not run.`);
+    expect(await heldCalls('hop-repo')).toHaveLength(1);
+  });
+});

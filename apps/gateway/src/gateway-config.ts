@@ -13,19 +13,41 @@ const gatewayEnvSchema = baseEnvSchema.extend({
   GATEWAY_ALLOWED_HOSTS: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split(',').map((h) => h.trim()).filter(Boolean) : undefined)),
-  GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024').default(4 * 1024 * 1024),
-  GATEWAY_SESSION_IDLE_MS: z.coerce.number().int().min(1000).default(30 * 60 * 1000),
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((h) => h.trim())
+            .filter(Boolean)
+        : undefined,
+    ),
+  GATEWAY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024, 'must be at least 1024')
+    .default(4 * 1024 * 1024),
+  GATEWAY_SESSION_IDLE_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(30 * 60 * 1000),
   /** How often upstream tool lists are re-read and re-checked for drift, announced or not. */
   GATEWAY_TOOLS_REFRESH_MS: z.coerce.number().int().min(100).default(60_000),
   /** Public base URL of the API, whose per-tenant OAuth authorization servers issue tokens for the gateway. */
-  API_PUBLIC_URL: z.url({ error: 'must be a URL' }).default('http://127.0.0.1:3001').transform((u) => u.replace(/\/+$/, '')),
+  API_PUBLIC_URL: z
+    .url({ error: 'must be a URL' })
+    .default('http://127.0.0.1:3001')
+    .transform((u) => u.replace(/\/+$/, '')),
   /** SSE polling: close a running call's response stream after this long (clients resume with Last-Event-ID); 0 = never. */
   GATEWAY_SSE_POLL_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
   /** The `retry:` reconnection delay announced on resumable SSE streams. */
   GATEWAY_SSE_RETRY_MS: z.coerce.number().int().min(0).default(1000),
   /** Replayable SSE events kept per legacy session (oldest dropped first), by size. */
-  GATEWAY_SESSION_EVENT_BYTES: z.coerce.number().int().min(64 * 1024).default(8 * 1024 * 1024),
+  GATEWAY_SESSION_EVENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(8 * 1024 * 1024),
   /** While a call is held for approval: progress notifications this often (to clients that sent a progress token). */
   GATEWAY_APPROVAL_PROGRESS_MS: z.coerce.number().int().min(100).default(15_000),
   /** A held call re-reads its approval this often, should a resolution message be lost. */
@@ -33,10 +55,20 @@ const gatewayEnvSchema = baseEnvSchema.extend({
   /** How often each gateway sweeps Postgres for approval work Redis lost (expiries, queued executions). */
   GATEWAY_APPROVAL_RECONCILE_MS: z.coerce.number().int().min(100).default(15_000),
   /** An approved call running longer than this is taken as interrupted (its worker died); never re-run. */
-  GATEWAY_APPROVAL_EXECUTION_LIMIT_MS: z.coerce.number().int().min(1000).default(15 * 60_000),
+  GATEWAY_APPROVAL_EXECUTION_LIMIT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(15 * 60_000),
+  /** 2026-07-28 clients without the Tasks extension are held in rounds this long (input_required between rounds). */
+  GATEWAY_APPROVAL_ROUND_MS: z.coerce.number().int().min(100).default(60_000),
   GATEWAY_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   TRACE_SPOOL_DIR: z.string().default('.gatehouse/spool'),
-  TRACE_RESULT_CAP_BYTES: z.coerce.number().int().min(256).default(64 * 1024),
+  TRACE_RESULT_CAP_BYTES: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .default(64 * 1024),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayEnvSchema>;

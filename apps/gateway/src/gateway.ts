@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/node';
+import { createRequestStateCodec } from '@modelcontextprotocol/server';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -13,6 +14,7 @@ import {
   ApprovalHolds,
   EndpointRegistry,
   HeldCallTasks,
+  type HeldCallState,
   Passthrough,
   PrincipalCache,
   ToolCatalog,
@@ -26,7 +28,7 @@ import { McpEndpoint } from './mcp-endpoint';
 import { OAuthResource, protectedResourceMetadataPath } from './oauth-resource';
 import { sendError, sendJson } from './http-responses';
 import { GatehouseError } from '@gatehouse/core';
-import { OAuthTokenVerifier, SigningKeys } from '@gatehouse/identity';
+import { loadServiceSecret, OAuthTokenVerifier, SigningKeys, type Principal } from '@gatehouse/identity';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -134,6 +136,14 @@ export async function startGateway(
       recordTrace,
       approvals: holds,
       tasks: new HeldCallTasks(approvalStore, holds, (approvalId) => publishResolved(queueConnection, approvalId)),
+      approvalRoundMs: config.GATEWAY_APPROVAL_ROUND_MS,
+      requestState: createRequestStateCodec<HeldCallState>({
+        key: await loadServiceSecret(db, 'mcp-request-state'),
+        // A round's state is echoed within seconds; the approval row, not this, bounds the wait.
+        ttlSeconds: 15 * 60,
+        bind: (ctx) =>
+          `${ctx.mcpReq.method}\0${(ctx.http?.authInfo?.extra as { principal?: Principal } | undefined)?.principal?.userId ?? ''}`,
+      }),
       passthrough: new Passthrough(pool, logger),
       pageSize: config.GATEWAY_PAGE_SIZE,
       resultCapBytes: config.TRACE_RESULT_CAP_BYTES,

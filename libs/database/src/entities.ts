@@ -1,6 +1,6 @@
 import { Group, GroupProfile, Tenant, User, UserGroup } from '@gatehouse/tenancy';
 import { DriftEvent, McpServer, Profile, ProfileTool } from '@gatehouse/catalog';
-import { AccessToken, OAuthClient, OAuthRefreshToken, OAuthSigningKey, SsoSettings } from '@gatehouse/identity';
+import { AccessToken, OAuthClient, OAuthRefreshToken, OAuthSigningKey, ServiceSecret, SsoSettings } from '@gatehouse/identity';
 import { AdminAuditEntry, Trace } from '@gatehouse/audit';
 import { Approval, ApprovalSettings } from '@gatehouse/approvals';
 
@@ -19,6 +19,7 @@ export const ENTITIES = [
   OAuthClient,
   OAuthRefreshToken,
   OAuthSigningKey,
+  ServiceSecret,
   SsoSettings,
   Trace,
   AdminAuditEntry,

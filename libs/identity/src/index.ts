@@ -4,3 +4,4 @@ export * from './principal-resolver';
 export * from './oauth';
 export * from './saml';
 export * from './sessions';
+export * from './secrets/service-secret';

@@ -66,13 +66,26 @@ export class ApprovalHolds {
     return approval;
   }
 
-  /** Resolves with the held call's result once its approval has an outcome (rejects with the decision otherwise). */
-  waitFor(approval: Approval, request: HeldRequest): Promise<CallToolResult> {
-    return this.wait(approval.tenantId, approval.id, approval.expiresAt, approval.exposedTool, request);
+  find(tenantId: string, approvalId: string): Promise<Approval | null> {
+    return this.store.find(tenantId, approvalId);
   }
 
-  private wait(tenantId: string, approvalId: string, expiresAt: Date, tool: string, request: HeldRequest): Promise<CallToolResult> {
-    return new Promise<CallToolResult>((resolve, reject) => {
+  /** Resolves with the held call's result once its approval has an outcome (rejects with the decision otherwise). */
+  async waitFor(approval: Approval, request: HeldRequest): Promise<CallToolResult> {
+    return (await this.wait(approval, request)) as CallToolResult;
+  }
+
+  /**
+   * Like `waitFor`, but gives up after `roundMs` with null: the held call is answered for now and
+   * its client comes back (a 2026-07-28 multi-round-trip retry), on this gateway or any other.
+   */
+  waitRound(approval: Approval, request: HeldRequest, roundMs: number): Promise<CallToolResult | null> {
+    return this.wait(approval, request, roundMs);
+  }
+
+  private wait(approval: Approval, request: HeldRequest, roundMs?: number): Promise<CallToolResult | null> {
+    const { tenantId, id: approvalId, expiresAt, exposedTool: tool } = approval;
+    return new Promise<CallToolResult | null>((resolve, reject) => {
       let settled = false;
       let checking: Promise<void> | null = null;
       let again = false;
@@ -112,6 +125,14 @@ export class ApprovalHolds {
           .catch(() => undefined);
       };
       const poll = setInterval(check, this.options.pollIntervalMs);
+      const round =
+        roundMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              if (settled) return;
+              finish();
+              resolve(null);
+            }, roundMs);
       const pings = request.progressToken === undefined ? undefined : setInterval(ping, this.options.progressIntervalMs);
       const onAbort = () => {
         finish();
@@ -130,6 +151,7 @@ export class ApprovalHolds {
         settled = true;
         clearInterval(poll);
         clearInterval(pings);
+        clearTimeout(round);
         request.signal.removeEventListener('abort', onAbort);
         waiters.delete(check);
         if (waiters.size === 0) this.waiters.delete(approvalId);

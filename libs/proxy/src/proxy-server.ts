@@ -8,7 +8,9 @@ import {
   ProtocolError,
   ProtocolErrorCode,
   Server,
+  inputRequired,
   type CallToolResult,
+  type RequestStateCodec,
   type ServerContext,
   type Tool,
 } from '@modelcontextprotocol/server';
@@ -17,7 +19,7 @@ import { requiresApproval } from '@gatehouse/catalog';
 import type { Principal } from '@gatehouse/identity';
 import type { Endpoint, EndpointRegistry } from './endpoint-registry';
 import type { CallerContext } from './call-context';
-import { handleToolCall, HeldAsTask, type ToolCallDeps } from './tool-call';
+import { handleToolCall, HeldAsTask, StillHeld, type ToolCallDeps } from './tool-call';
 import type { ExposedTool } from './tool-catalog';
 import { legacyTaskShape, modernTaskShape, taskOf, TASKS_EXTENSION, type HeldCallTasks } from './held-call-tasks';
 import { paginate } from './pagination';
@@ -35,10 +37,23 @@ export function subscriptionsOf(server: Server): ReadonlySet<string> {
 
 export type DownstreamEra = 'legacy' | 'modern';
 
+/** What a held call's requestState carries: which approval the retry re-attaches to. */
+export interface HeldCallState {
+  approvalId: string;
+}
+
 export interface ProxyServerDeps extends ToolCallDeps {
   registry: EndpointRegistry;
   /** Held calls as MCP tasks (`tasks/*`), for clients that can come back for a result later. */
   tasks: HeldCallTasks;
+  /**
+   * 2026-07-28 clients without the Tasks extension are held in rounds of this length, each
+   * answered `input_required` with a sealed requestState naming the approval, so no single
+   * request outlives a load balancer's timeout and any gateway can serve the next round.
+   */
+  approvalRoundMs: number;
+  /** Seals and verifies that requestState (HMAC, bound to the caller; shared by every gateway). */
+  requestState: RequestStateCodec<HeldCallState>;
   passthrough: Passthrough;
   pageSize: number;
   /**
@@ -74,6 +89,7 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
         : { extensions: { [TASKS_EXTENSION]: {} } }),
     },
     instructions: `Gatehouse profile "${snapshot.profileSlug}" of tenant "${snapshot.tenantSlug}".`,
+    ...(era === 'modern' ? { requestState: { verify: (state: string, ctx: ServerContext) => deps.requestState.verify(state, ctx) } } : {}),
   });
 
   const callerOf = (ctx: ServerContext): CallerContext => {
@@ -126,12 +142,16 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const closeStream = ctx.http?.closeSSE;
     const poll = deps.ssePollAfterMs && closeStream ? setTimeout(closeStream, deps.ssePollAfterMs) : undefined;
+    const resume = era === 'modern' ? heldCallState(ctx.mcpReq.requestState()) : undefined;
     const legacyTaskRequested = (request.params as { task?: unknown }).task !== undefined && legacyTasks();
     const asTask =
-      era === 'legacy' ? (legacyTaskRequested ? 'requested' : undefined) : declaresTasksExtension(ctx) ? 'accepted' : undefined;
+      era === 'legacy' ? (legacyTaskRequested ? 'requested' : undefined) : declaresTasksExtension(ctx) && !resume ? 'accepted' : undefined;
+    const rounds =
+      era === 'modern' && !asTask ? { roundMs: deps.approvalRoundMs, ...(resume ? { resume: resume.approvalId } : {}) } : undefined;
     try {
       const outcome = await handleToolCall(deps, await current(), callerOf(ctx), {
         asTask,
+        rounds,
         name: request.params.name,
         arguments: request.params.arguments,
         progressToken: request.params._meta?.progressToken,
@@ -143,7 +163,13 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
           notify: (relayed) => ctx.mcpReq.notify(relayed as never),
         },
       });
-      return outcome instanceof HeldAsTask ? createTaskResult(outcome, era) : outcome;
+      if (outcome instanceof HeldAsTask) return createTaskResult(outcome, era);
+      if (outcome instanceof StillHeld) {
+        return inputRequired({
+          requestState: await deps.requestState.mint({ approvalId: outcome.approval.id }, ctx),
+        }) as unknown as CallToolResult;
+      }
+      return outcome;
     } finally {
       clearTimeout(poll);
     }
@@ -317,6 +343,11 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
   }
 
   return server;
+}
+
+function heldCallState(state: unknown): HeldCallState | undefined {
+  const approvalId = (state as Partial<HeldCallState> | undefined)?.approvalId;
+  return typeof approvalId === 'string' ? { approvalId } : undefined;
 }
 
 function declaresTasksExtension(ctx: ServerContext): boolean {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { ProtocolError, ProtocolErrorCode, type CallToolResult } from '@modelcontextprotocol/server';
 import { GatehouseError } from '@gatehouse/core';
@@ -27,10 +28,21 @@ export interface ToolCallRequest {
    * must wait for approval then answers at once with its task instead of holding the connection.
    */
   asTask?: 'requested' | 'accepted';
+  /**
+   * 2026-07-28 multi-round-trip holding: wait at most `roundMs` per request, then answer
+   * `input_required` so the client retries (to any gateway); `resume` is the approval a retry's
+   * verified `requestState` names.
+   */
+  rounds?: { roundMs: number; resume?: string };
 }
 
 /** A held call answered as a task: the client polls it, from any gateway, for the outcome. */
 export class HeldAsTask {
+  constructor(readonly approval: Approval) {}
+}
+
+/** A held call still undecided at the end of a round: its client is asked to come back. */
+export class StillHeld {
   constructor(readonly approval: Approval) {}
 }
 
@@ -52,7 +64,7 @@ export async function handleToolCall(
   endpoint: Endpoint,
   caller: CallerContext,
   request: ToolCallRequest,
-): Promise<CallToolResult | HeldAsTask> {
+): Promise<CallToolResult | HeldAsTask | StillHeld> {
   const started = performance.now();
   const trace = baseTrace(endpoint, caller, request);
   const finish = (status: TraceStatus, fields: Partial<TraceRecord>) => {
@@ -84,6 +96,16 @@ export async function handleToolCall(
     throw toProtocolError(error);
   }
   trace.arguments = upstreamArgs;
+  if (request.rounds?.resume) {
+    return resumeHeldCall(
+      deps,
+      endpoint,
+      caller,
+      request,
+      { roundMs: request.rounds.roundMs, approvalId: request.rounds.resume },
+      upstreamArgs,
+    );
+  }
 
   const held = requiresApproval(entry.approval, tool.upstream.annotations);
   if (!held && request.asTask === 'requested') {
@@ -116,6 +138,10 @@ export async function handleToolCall(
     // The hold writes this call's trace itself and updates it as the approval resolves.
     try {
       if (request.asTask) return new HeldAsTask(await deps.approvals.open(approval, trace));
+      if (request.rounds) {
+        const opened = await deps.approvals.open(approval, trace);
+        return (await deps.approvals.waitRound(opened, request, request.rounds.roundMs)) ?? new StillHeld(opened);
+      }
       return await deps.approvals.hold(approval, trace, request);
     } catch (error) {
       throw toProtocolError(error);
@@ -149,6 +175,42 @@ export async function handleToolCall(
       errorCode: String((protocolError.data as { code?: string })?.code ?? protocolError.code),
     });
     throw protocolError;
+  }
+}
+
+/**
+ * A multi-round-trip retry of a held call: re-attaches to its approval instead of holding the call
+ * again. The sealed requestState already names the caller; the approval must also be this caller's
+ * call of this tool with these arguments, so a state can never be replayed onto another call.
+ */
+async function resumeHeldCall(
+  deps: ToolCallDeps,
+  endpoint: Endpoint,
+  caller: CallerContext,
+  request: ToolCallRequest,
+  rounds: { roundMs: number; approvalId: string },
+  upstreamArgs: Record<string, unknown>,
+): Promise<CallToolResult | StillHeld> {
+  const approval = await deps.approvals.find(endpoint.snapshot.tenantId, rounds.approvalId);
+  const same =
+    approval !== null &&
+    approval.requestedBy === caller.principal.userId &&
+    approval.profile === endpoint.snapshot.profileSlug &&
+    approval.exposedTool === request.name &&
+    isDeepStrictEqual(approval.arguments, upstreamArgs);
+  if (!approval || !same) {
+    throw new ProtocolError(
+      ProtocolErrorCode.InvalidParams,
+      'This requestState belongs to a different held call; send the call again without it.',
+      {
+        code: 'validation_failed',
+      },
+    );
+  }
+  try {
+    return (await deps.approvals.waitRound(approval, request, rounds.roundMs)) ?? new StillHeld(approval);
+  } catch (error) {
+    throw toProtocolError(error);
   }
 }
 
