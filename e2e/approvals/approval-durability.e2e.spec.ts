@@ -146,7 +146,10 @@ describe('approvals survive restarts: nothing pending is lost, nothing runs twic
         const done = await approvers.waitForOutcome(tokens.lead!, held.id as string);
         expect(done).toMatchObject({ status: 'approved', execution: 'interrupted' });
         expect(done.executionError).toMatch(/may or may not have run it, and Gatehouse will not run it again/);
-        expect(await db.getRepository(Trace).findOneByOrFail({ approvalId: held.id as string })).toMatchObject({ status: 'error', errorCode: 'execution_interrupted' });
+        expect(await db.getRepository(Trace).findOneByOrFail({ approvalId: held.id as string })).toMatchObject({
+          status: 'error',
+          errorCode: 'execution_interrupted',
+        });
         await new Promise((r) => setTimeout(r, 600));
         expect(clones()).toBe(before + 1);
       } finally {

@@ -8,11 +8,11 @@ import { Redis } from 'ioredis';
 import { queuePrefix } from '@gatehouse/core';
 import { APPROVAL_QUEUES, signWebhook } from '@gatehouse/approvals';
 import { Trace } from '@gatehouse/audit';
-import { startDemoHttpServer, type DemoHttpServer } from '@gatehouse/demo-servers';
+import type { DemoHttpServer } from '@gatehouse/demo-servers';
 import type { RunningGateway } from '@gatehouse/gateway';
-import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
-import { applyYaml, connectClient, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
-import { ApproverApi } from '../support/approvals';
+import type { RunningApi } from '@gatehouse/api';
+import { applyYaml, connectClient, issueToken, uniqueSlug } from '../support/test-gateway';
+import { ApproverApi, startApprovalStage, type ApprovalStage } from '../support/approvals';
 
 const yaml = (slug: string, url: string, timeout = '10m', webhook = '') => `
 tenants:
@@ -41,27 +41,21 @@ describe('approvals: destructive calls are held until an approver decides, and r
   let gateways: RunningGateway[];
   let api: RunningApi;
   let approvers: ApproverApi;
+  let stage: ApprovalStage;
   const acme = uniqueSlug('acme');
-  const tokens: Record<string, string> = {};
-  const deletes = () => upstream.stats().delete_repository ?? 0;
+  let tokens: Record<string, string> = {};
+  const deletes = () => stage.deletes();
 
   beforeAll(async () => {
-    db = await openTestDatabase();
-    upstream = await startDemoHttpServer('codehost');
-    await applyYaml(db, yaml(acme, upstream.url));
-    for (const who of ['dev', 'lead', 'lead2']) tokens[who] = await issueToken(db, acme, `${who}@${acme}.test`);
-    const env = { GATEWAY_APPROVAL_PROGRESS_MS: '150', GATEWAY_APPROVAL_POLL_MS: '2000', GATEWAY_APPROVAL_RECONCILE_MS: '500' };
-    // Two gateway workers on one queue: whichever takes a job runs it.
-    gateways = [await startTestGateway(env), await startTestGateway(env)];
-    api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }));
-    approvers = new ApproverApi(api.url, acme);
+    stage = await startApprovalStage({
+      tenant: acme,
+      yaml,
+      users: ['dev', 'lead', 'lead2'],
+      gatewayEnv: { GATEWAY_APPROVAL_PROGRESS_MS: '150', GATEWAY_APPROVAL_POLL_MS: '2000', GATEWAY_APPROVAL_RECONCILE_MS: '500' },
+    });
+    ({ db, upstream, gateways, api, approvers, tokens } = stage);
   });
-  afterAll(async () => {
-    await api?.close();
-    for (const g of gateways ?? []) await g.close();
-    await upstream?.close();
-    await db?.destroy();
-  });
+  afterAll(() => stage?.close());
 
   const trace = (approvalId: string) => db.getRepository(Trace).findOneByOrFail({ approvalId });
 
@@ -71,7 +65,10 @@ describe('approvals: destructive calls are held until an approver decides, and r
 
     const before = deletes();
     const progress: string[] = [];
-    const call = client.callTool({ name: 'delete_repository', arguments: { name: 'payments-api' } }, { onprogress: (p) => progress.push(p.message ?? '') });
+    const call = client.callTool(
+      { name: 'delete_repository', arguments: { name: 'payments-api' } },
+      { onprogress: (p) => progress.push(p.message ?? '') },
+    );
     const held = await approvers.waitForPending(tokens.lead!, 'delete_repository');
     expect(held).toMatchObject({
       requesterEmail: `dev@${acme}.test`,
@@ -89,7 +86,12 @@ describe('approvals: destructive calls are held until an approver decides, and r
     expect(progress[0]).toContain(`approval ${held.id as string}`);
     expect((await trace(held.id as string)).status).toBe('pending_approval');
 
-    const approved = await approvers.decide(tokens.lead!, held.id as string, 'approve', 'Repository is archived; deletion agreed in CHG-1234.');
+    const approved = await approvers.decide(
+      tokens.lead!,
+      held.id as string,
+      'approve',
+      'Repository is archived; deletion agreed in CHG-1234.',
+    );
     expect(approved.status).toBe(200);
     const result = await call;
     expect(result.isError).toBeFalsy();
@@ -97,7 +99,12 @@ describe('approvals: destructive calls are held until an approver decides, and r
     expect(deletes()).toBe(before + 1);
 
     const record = await approvers.waitForOutcome(tokens.lead!, held.id as string);
-    expect(record).toMatchObject({ status: 'approved', execution: 'succeeded', deciderEmail: `lead@${acme}.test`, reason: 'Repository is archived; deletion agreed in CHG-1234.' });
+    expect(record).toMatchObject({
+      status: 'approved',
+      execution: 'succeeded',
+      deciderEmail: `lead@${acme}.test`,
+      reason: 'Repository is archived; deletion agreed in CHG-1234.',
+    });
     expect(await trace(held.id as string)).toMatchObject({ status: 'ok', exposedTool: 'delete_repository', userEmail: `dev@${acme}.test` });
     await client.close();
   });
@@ -117,8 +124,14 @@ describe('approvals: destructive calls are held until an approver decides, and r
     const before = deletes();
     const call = client.callTool({ name: 'delete_repository', arguments: { name: 'web-storefront' } });
     const held = await approvers.waitForPending(tokens.lead!, 'delete_repository');
-    expect((await approvers.decide(tokens.lead!, held.id as string, 'deny', 'Storefront is live; open a change request.')).status).toBe(200);
-    await expect(call).rejects.toThrow(new RegExp(`lead@${acme}.test denied this call to "delete_repository": Storefront is live; open a change request\\. It did not run\\.`));
+    expect((await approvers.decide(tokens.lead!, held.id as string, 'deny', 'Storefront is live; open a change request.')).status).toBe(
+      200,
+    );
+    await expect(call).rejects.toThrow(
+      new RegExp(
+        `lead@${acme}.test denied this call to "delete_repository": Storefront is live; open a change request\\. It did not run\\.`,
+      ),
+    );
     expect(deletes()).toBe(before);
     expect(await trace(held.id as string)).toMatchObject({ status: 'denied', errorCode: 'approval_denied' });
     await client.close();
@@ -157,7 +170,9 @@ describe('approvals: destructive calls are held until an approver decides, and r
     const queue = new Queue(APPROVAL_QUEUES.execute, { connection: redis, prefix: queuePrefix({ DATABASE_URL: inject('databaseUrl') }) });
     const tenantId = (await approvers.get(tokens.lead!, id)).tenantId as string;
     expect((await approvers.decide(tokens.lead!, id, 'approve')).status).toBe(200);
-    await Promise.all(Array.from({ length: 10 }, (_, i) => queue.add('execute', { approvalId: id, tenantId }, { jobId: `dup-${i}-${id}` })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => queue.add('execute', { approvalId: id, tenantId }, { jobId: `dup-${i}-${id}` })),
+    );
     expect((await call).isError).toBeFalsy();
     await new Promise((r) => setTimeout(r, 500));
     expect(deletes()).toBe(before + 1);
@@ -179,7 +194,9 @@ describe('approvals: destructive calls are held until an approver decides, and r
     const foreign = (await globexApprovers.waitForPending(globexLead, 'delete_repository')).id as string;
 
     // acme's approver, on acme's routes, with globex's approval id: as if it did not exist.
-    const read = await fetch(`${api.url}/api/tenants/${acme}/approvals/${foreign}`, { headers: { authorization: `Bearer ${tokens.lead}` } });
+    const read = await fetch(`${api.url}/api/tenants/${acme}/approvals/${foreign}`, {
+      headers: { authorization: `Bearer ${tokens.lead}` },
+    });
     expect(read.status).toBe(404);
     for (const decision of ['approve', 'deny'] as const) expect((await approvers.decide(tokens.lead!, foreign, decision)).status).toBe(404);
     expect((await approvers.list(tokens.lead!)).map((a) => a.id)).not.toContain(foreign);
@@ -223,7 +240,14 @@ describe('approvals: destructive calls are held until an approver decides, and r
       }
       expect(JSON.parse(deliveries[0]!.body)).toMatchObject({
         type: 'approval.requested',
-        approval: { id: held.id, tenant: acme, tool: 'delete_repository', requester: `dev@${acme}.test`, arguments: { name: 'design-system' }, client: 'e2e-legacy 9.9.9' },
+        approval: {
+          id: held.id,
+          tenant: acme,
+          tool: 'delete_repository',
+          requester: `dev@${acme}.test`,
+          arguments: { name: 'design-system' },
+          client: 'e2e-legacy 9.9.9',
+        },
       });
       expect((await approvers.decide(tokens.lead!, held.id as string, 'deny', 'webhook test')).status).toBe(200);
       await expect(call).rejects.toThrow(/denied/);

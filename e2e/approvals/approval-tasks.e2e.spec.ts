@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { Client } from '@modelcontextprotocol/client';
 import { Trace } from '@gatehouse/audit';
-import { startDemoHttpServer, type DemoHttpServer } from '@gatehouse/demo-servers';
+import type { DemoHttpServer } from '@gatehouse/demo-servers';
 import type { RunningGateway } from '@gatehouse/gateway';
-import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
-import { applyYaml, connectClient, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
-import { ApproverApi } from '../support/approvals';
+import { applyYaml, connectClient, issueToken, uniqueSlug } from '../support/test-gateway';
+import { startApprovalStage, type ApprovalStage, type ApproverApi } from '../support/approvals';
 import { modernRpc, TASKS_EXTENSION } from '../support/modern-rpc';
 
 const yaml = (slug: string, url: string) => `
@@ -51,12 +50,12 @@ describe('held calls as MCP tasks: the client comes back for the outcome later, 
   let db: DataSource;
   let upstream: DemoHttpServer;
   let gateways: RunningGateway[];
-  let api: RunningApi;
   let approvers: ApproverApi;
+  let stage: ApprovalStage;
+  let tokens: Record<string, string> = {};
   const acme = uniqueSlug('acme');
   const globex = uniqueSlug('globex');
-  const tokens: Record<string, string> = {};
-  const deletes = () => upstream.stats().delete_repository ?? 0;
+  const deletes = () => stage.deletes();
   const trace = (approvalId: string) => db.getRepository(Trace).findOneByOrFail({ approvalId });
 
   // 2025-11-25 task vocabulary, sent with the SDK Client's typed request().
@@ -69,25 +68,17 @@ describe('held calls as MCP tasks: the client comes back for the outcome later, 
     client.request({ method: 'tools/call', params: { name, arguments: args, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
 
   beforeAll(async () => {
-    db = await openTestDatabase();
-    upstream = await startDemoHttpServer('codehost');
-    await applyYaml(db, yaml(acme, upstream.url));
+    stage = await startApprovalStage({
+      tenant: acme,
+      yaml,
+      users: ['dev', 'dev2', 'lead'],
+      gatewayEnv: { GATEWAY_APPROVAL_POLL_MS: '2000', GATEWAY_APPROVAL_RECONCILE_MS: '500' },
+    });
+    ({ db, upstream, gateways, approvers, tokens } = stage);
     await applyYaml(db, yaml(globex, upstream.url));
-    for (const who of ['dev', 'dev2', 'lead']) tokens[who] = await issueToken(db, acme, `${who}@${acme}.test`);
     tokens.globexDev = await issueToken(db, globex, `dev@${globex}.test`);
-    const env = { GATEWAY_APPROVAL_POLL_MS: '2000', GATEWAY_APPROVAL_RECONCILE_MS: '500' };
-    gateways = [await startTestGateway(env), await startTestGateway(env)];
-    api = await startApi(
-      loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }),
-    );
-    approvers = new ApproverApi(api.url, acme);
   });
-  afterAll(async () => {
-    await api?.close();
-    for (const g of gateways ?? []) await g.close();
-    await upstream?.close();
-    await db?.destroy();
-  });
+  afterAll(() => stage?.close());
 
   it('2025-11-25: advertises tasks for calls that wait for approval, answers with a task at once, and serves the result after a reconnect elsewhere', async () => {
     const client = await connectClient(gateways[0]!.url, acme, 'coding', tokens.dev!);
@@ -248,37 +239,27 @@ describe('held calls as MCP tasks: the client comes back for the outcome later, 
 });
 
 describe('held calls in rounds: 2026-07-28 clients without the Tasks extension re-attach with a sealed requestState', () => {
-  let db: DataSource;
-  let upstream: DemoHttpServer;
   let gateways: RunningGateway[];
-  let api: RunningApi;
   let approvers: ApproverApi;
+  let stage: ApprovalStage;
+  let tokens: Record<string, string> = {};
   const acme = uniqueSlug('acme');
-  const tokens: Record<string, string> = {};
-  const deletes = () => upstream.stats().delete_repository ?? 0;
+  const deletes = () => stage.deletes();
   const heldCalls = async (name: string) =>
     (await approvers.list(tokens.lead!)).filter(
       (a) => a.exposedTool === 'delete_repository' && (a.arguments as { name?: string }).name === name,
     );
 
   beforeAll(async () => {
-    db = await openTestDatabase();
-    upstream = await startDemoHttpServer('codehost');
-    await applyYaml(db, yaml(acme, upstream.url));
-    for (const who of ['dev', 'dev2', 'lead']) tokens[who] = await issueToken(db, acme, `${who}@${acme}.test`);
-    const env = { GATEWAY_APPROVAL_ROUND_MS: '300', GATEWAY_APPROVAL_POLL_MS: '2000' };
-    gateways = [await startTestGateway(env), await startTestGateway(env)];
-    api = await startApi(
-      loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }),
-    );
-    approvers = new ApproverApi(api.url, acme);
+    stage = await startApprovalStage({
+      tenant: acme,
+      yaml,
+      users: ['dev', 'dev2', 'lead'],
+      gatewayEnv: { GATEWAY_APPROVAL_ROUND_MS: '300', GATEWAY_APPROVAL_POLL_MS: '2000' },
+    });
+    ({ gateways, approvers, tokens } = stage);
   });
-  afterAll(async () => {
-    await api?.close();
-    for (const g of gateways ?? []) await g.close();
-    await upstream?.close();
-    await db?.destroy();
-  });
+  afterAll(() => stage?.close());
 
   it('the SDK Client rides the rounds transparently: one approval however many rounds, then the real result', async () => {
     const client = await connectClient(gateways[0]!.url, acme, 'coding', tokens.dev!, 'modern');

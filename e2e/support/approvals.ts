@@ -1,4 +1,9 @@
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { startDemoHttpServer, type DemoHttpServer } from '@gatehouse/demo-servers';
+import type { RunningGateway } from '@gatehouse/gateway';
+import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
+import { applyYaml, issueToken, openTestDatabase, startTestGateway } from './test-gateway';
 
 /** The API as an approver uses it: list, read, decide. */
 export class ApproverApi {
@@ -8,13 +13,17 @@ export class ApproverApi {
   ) {}
 
   async list(token: string, status?: string): Promise<Array<Record<string, unknown>>> {
-    const response = await fetch(`${this.apiUrl}/api/tenants/${this.tenant}/approvals${status ? `?status=${status}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${this.apiUrl}/api/tenants/${this.tenant}/approvals${status ? `?status=${status}` : ''}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(200);
     return ((await response.json()) as { items: Array<Record<string, unknown>> }).items;
   }
 
   async get(token: string, id: string): Promise<Record<string, unknown>> {
-    const response = await fetch(`${this.apiUrl}/api/tenants/${this.tenant}/approvals/${id}`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${this.apiUrl}/api/tenants/${this.tenant}/approvals/${id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as Record<string, unknown>;
   }
@@ -48,4 +57,51 @@ export class ApproverApi {
     }
     throw new Error(`approval ${id} did not finish within ${timeoutMs} ms`);
   }
+}
+
+/** A tenant with a code host upstream, two gateway workers on one queue, the API, and tokens per user. */
+export interface ApprovalStage {
+  db: DataSource;
+  upstream: DemoHttpServer;
+  gateways: RunningGateway[];
+  api: RunningApi;
+  approvers: ApproverApi;
+  /** Bearer tokens by the local part of each user's email. */
+  tokens: Record<string, string>;
+  /** How often the upstream itself ran `delete_repository`. */
+  deletes(): number;
+  close(): Promise<void>;
+}
+
+export async function startApprovalStage(options: {
+  tenant: string;
+  yaml: (tenant: string, upstreamUrl: string) => string;
+  users: string[];
+  gatewayEnv: Record<string, string>;
+}): Promise<ApprovalStage> {
+  const db = await openTestDatabase();
+  const upstream = await startDemoHttpServer('codehost');
+  await applyYaml(db, options.yaml(options.tenant, upstream.url));
+  const tokens: Record<string, string> = {};
+  for (const who of options.users) tokens[who] = await issueToken(db, options.tenant, `${who}@${options.tenant}.test`);
+  // Two gateway workers on one queue: whichever takes a job runs it.
+  const gateways = [await startTestGateway(options.gatewayEnv), await startTestGateway(options.gatewayEnv)];
+  const api = await startApi(
+    loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }),
+  );
+  return {
+    db,
+    upstream,
+    gateways,
+    api,
+    tokens,
+    approvers: new ApproverApi(api.url, options.tenant),
+    deletes: () => upstream.stats().delete_repository ?? 0,
+    close: async () => {
+      await api.close();
+      for (const g of gateways) await g.close();
+      await upstream.close();
+      await db.destroy();
+    },
+  };
 }
