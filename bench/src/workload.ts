@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { abortIsolatingFetch } from '@gatehouse/upstream';
 import { cpuTimeMs } from './processes';
 
 export interface WorkloadResult {
@@ -21,7 +22,9 @@ export async function connect(url: string, token: string | null, era: 'legacy' |
     { versionNegotiation: era === 'modern' ? { mode: { pin: '2026-07-28' } } : { mode: 'legacy' } },
   );
   const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  // One long-lived session per caller makes thousands of requests: without per-request abort
+  // signals, undici piles listeners onto the transport's shared one (see abort-isolating-fetch.ts).
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: abortIsolatingFetch() }));
   return client;
 }
 

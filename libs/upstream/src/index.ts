@@ -4,3 +4,4 @@ export * from './transport-factory';
 export * from './upstream-connection';
 export * from './upstream-pool';
 export * from './call-relay';
+export * from './abort-isolating-fetch';

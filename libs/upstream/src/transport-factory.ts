@@ -3,6 +3,7 @@ import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotoc
 import { GatehouseError } from '@gatehouse/core';
 import type { UpstreamServerConfig } from './upstream-config';
 import { resolveSecretReferences, type SecretLookup } from './secret-references';
+import { abortIsolatingFetch } from './abort-isolating-fetch';
 
 /** Builds the SDK client transport for one upstream, with secrets injected at the last moment. */
 export async function createUpstreamTransport(
@@ -16,9 +17,10 @@ export async function createUpstreamTransport(
       if (!config.url) throw new GatehouseError('upstream_unavailable', `server "${config.name}" has no url`);
       const headers = await resolveSecretReferences(config.tenantId, config.headers, secrets);
       const requestInit = { headers };
+      const fetch = abortIsolatingFetch();
       return config.transport === 'http'
-        ? new StreamableHTTPClientTransport(new URL(config.url), { requestInit })
-        : new SSEClientTransport(new URL(config.url), { requestInit });
+        ? new StreamableHTTPClientTransport(new URL(config.url), { requestInit, fetch })
+        : new SSEClientTransport(new URL(config.url), { requestInit, fetch });
     }
     case 'stdio': {
       if (!config.command) throw new GatehouseError('upstream_unavailable', `server "${config.name}" has no command`);

@@ -1,4 +1,11 @@
-import { Client, ProtocolError, ProtocolErrorCode, type CallToolResult, type McpSubscription, type Tool } from '@modelcontextprotocol/client';
+import {
+  Client,
+  ProtocolError,
+  ProtocolErrorCode,
+  type CallToolResult,
+  type McpSubscription,
+  type Tool,
+} from '@modelcontextprotocol/client';
 import { GatehouseError, type Logger } from '@gatehouse/core';
 import type { UpstreamServerConfig } from './upstream-config';
 import type { SecretLookup } from './secret-references';
@@ -181,7 +188,9 @@ export class UpstreamConnection {
       });
     }
     client.setNotificationHandler('notifications/message', (notification) => {
-      void this.relayForMessage()?.notify({ method: 'notifications/message', params: notification.params as Record<string, unknown> }).catch(() => undefined);
+      void this.relayForMessage()
+        ?.notify({ method: 'notifications/message', params: notification.params as Record<string, unknown> })
+        .catch(() => undefined);
     });
     try {
       const transport = await createUpstreamTransport(this.config, this.secrets, (line) =>
