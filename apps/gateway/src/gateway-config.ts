@@ -48,6 +48,8 @@ const gatewayEnvSchema = baseEnvSchema.extend({
     .int()
     .min(64 * 1024)
     .default(8 * 1024 * 1024),
+  /** How long the SSE events of an answered request stay resumable with Last-Event-ID. */
+  GATEWAY_SESSION_EVENT_RETENTION_MS: z.coerce.number().int().min(1000).default(60_000),
   /** While a call is held for approval: progress notifications this often (to clients that sent a progress token). */
   GATEWAY_APPROVAL_PROGRESS_MS: z.coerce.number().int().min(100).default(15_000),
   /** A held call re-reads its approval this often, should a resolution message be lost. */

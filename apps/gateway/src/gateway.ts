@@ -154,7 +154,14 @@ export async function startGateway(
     logger,
     config.GATEWAY_MAX_BODY_BYTES,
     oauth,
-    { eventLimits: { maxEvents: 10_000, maxBytes: config.GATEWAY_SESSION_EVENT_BYTES }, retryMs: config.GATEWAY_SSE_RETRY_MS },
+    {
+      eventLimits: {
+        maxEvents: 10_000,
+        maxBytes: config.GATEWAY_SESSION_EVENT_BYTES,
+        answeredRetentionMs: config.GATEWAY_SESSION_EVENT_RETENTION_MS,
+      },
+      retryMs: config.GATEWAY_SSE_RETRY_MS,
+    },
   );
 
   onToolsChanged = (serverId) => {
