@@ -4,7 +4,8 @@
 // `npm run demo -- --smoke` does all of that, makes one real tool call through the gateway with
 // the MCP SDK client, and exits (CI runs it to keep the README's first command true).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,14 +18,26 @@ const env = {
   GATEWAY_PORT: process.env.GATEWAY_PORT ?? '8080',
   API_PORT: process.env.API_PORT ?? '3001',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  // The vault's master key: a demo key file made on first run (production: a KMS or a mounted secret).
+  ...(process.env.GATEHOUSE_MASTER_KEY || process.env.GATEHOUSE_MASTER_KEY_FILE ? {} : { GATEHOUSE_MASTER_KEY_FILE: demoMasterKeyFile() }),
 };
 const children = [];
+
+function demoMasterKeyFile() {
+  const file = join(root, '.gatehouse/demo-master.key');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  }
+  return file;
+}
 
 function step(title) {
   process.stdout.write(`\n▸ ${title}\n`);
 }
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, env, stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8' });
+  const stdin = opts.input === undefined ? 'ignore' : 'pipe';
+  const r = spawnSync(cmd, args, { cwd: root, env, input: opts.input, stdio: opts.capture ? [stdin, 'pipe', 'inherit'] : [stdin, 'inherit', 'inherit'], encoding: 'utf8' });
   if (r.status !== 0) fail(`${cmd} ${args.join(' ')} exited with ${r.status}`);
   return r.stdout ?? '';
 }
@@ -80,6 +93,10 @@ await Promise.all(['9101', '9102', '9103'].map((p) => waitFor(`http://127.0.0.1:
 
 step('applying deploy/demo/gatehouse.demo.yaml');
 run(process.execPath, [cli, 'apply', '-f', join(root, 'deploy/demo/gatehouse.demo.yaml')]);
+step('storing the CRM API token in the vault (the crm server sends it as ${secret:crm-token})');
+run(process.execPath, [cli, 'secret', 'set', '--tenant', 'acme', '--name', 'crm-token', '--description', 'CRM API token (demo)'], {
+  input: `demo-crm-${randomBytes(12).toString('hex')}`,
+});
 const issue = (user) =>
   run(process.execPath, [cli, 'token', 'create', '--tenant', 'acme', '--user', user, '--expires', '30d', '--name', 'demo'], { capture: true })
     .trim()

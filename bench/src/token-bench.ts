@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   await db.initialize();
   const gateway = await startGateway(
     loadGatewayConfig({ DATABASE_URL: dbUrl, GATEWAY_PORT: '0', TRACE_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'tokens-')) }),
-    { logger: pino({ level: 'silent' }) },
+    // The demo's crm server sends a vault secret; any value serves for listing tools.
+    { logger: pino({ level: 'silent' }), secrets: async () => 'bench-placeholder-token' },
   );
   try {
     await applyConfig(db, config, { actor: 'bench' });

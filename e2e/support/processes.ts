@@ -23,20 +23,28 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 }
 
 /** The built gateway (`apps/gateway/dist/main.js`) as its own process, so a test can SIGKILL it. */
-export async function spawnGateway(env: Record<string, string>): Promise<{ url: string; process: ChildProcess }> {
+export async function spawnGateway(
+  env: Record<string, string>,
+  options: { captureOutput?: boolean } = {},
+): Promise<{ url: string; process: ChildProcess; output: () => string }> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(__dirname, '../../apps/gateway/dist/main.js')], {
     env: { ...process.env, LOG_LEVEL: 'warn', GATEWAY_PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: options.captureOutput ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'inherit'],
   });
+  const chunks: Buffer[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 'gateway process');
-  return { url, process: child };
+  return { url, process: child, output: () => Buffer.concat(chunks).toString('utf8') };
 }
 
 /** A Redis of the test's own (no persistence, like the machine's), which it may kill and restart. */
 export async function spawnRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   const { Redis } = await import('ioredis');
   await waitFor(async () => {
     const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });

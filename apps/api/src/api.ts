@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { createLogger, queuePrefix } from '@gatehouse/core';
 import { ApprovalQueues, ApprovalService, ApprovalStore } from '@gatehouse/approvals';
 import { ApprovalsModule } from './approvals/approvals.module';
+import { SecretsModule } from './secrets/secrets.module';
+import { announceSecretChange, LocalMasterKeys, Vault } from '@gatehouse/vault';
 import { createDataSource } from '@gatehouse/database';
 import { Redis } from 'ioredis';
 import { BrowserSessions, SamlService, type AuthorizationServerOptions } from '@gatehouse/identity';
@@ -29,6 +31,11 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const logger = createLogger('api', config.LOG_LEVEL);
   const db = createDataSource({ url: config.DATABASE_URL, poolSize: 10, applicationName: 'gatehouse-api' });
   await db.initialize();
+  const vault = new Vault(db, LocalMasterKeys.fromEnv(config));
+  await vault.verifyKeys().catch(async (error: unknown) => {
+    await db.destroy();
+    throw error;
+  });
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
   redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error'));
   await redis.connect();
@@ -62,6 +69,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       ApiModule.register(),
       SsoModule.register(),
       ApprovalsModule.register(approvals),
+      SecretsModule.register(vault, { announce: (tenantId) => announceSecretChange(redis, tenantId) }),
       OAuthModule.register({ db, redis, options: oauthOptions, sessions }),
     ]),
     { logger: false },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { baseEnvSchema, loadEnvConfig } from '@gatehouse/core';
 import { createDataSource } from '@gatehouse/database';
 import { publishConfigChange } from '@gatehouse/proxy';
+import { announceSecretChange } from '@gatehouse/vault';
 
 export const cliEnv = () => loadEnvConfig(baseEnvSchema.extend({ GATEHOUSE_ACTOR: z.string().optional() }));
 
@@ -20,12 +21,23 @@ export async function withDatabase<T>(fn: (db: DataSource) => Promise<T>): Promi
 
 /** Tells running gateways to drop cached config; a Redis outage only delays it (cache TTL). */
 export async function announceConfigChange(tenantIds: string[], reason: string): Promise<void> {
+  await withRedis(async (redis) => {
+    for (const tenantId of tenantIds) await publishConfigChange(redis, { tenantId, reason });
+  }, 'they pick the change up within 60 s');
+}
+
+/** Tells running gateways a tenant's secrets changed, so none keeps a cached old value. */
+export async function announceSecretsChanged(tenantId: string): Promise<void> {
+  await withRedis((redis) => announceSecretChange(redis, tenantId), 'their cached values expire within 30 s');
+}
+
+async function withRedis(fn: (redis: Redis) => Promise<void>, fallback: string): Promise<void> {
   const redis = new Redis(cliEnv().REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 });
   try {
     await redis.connect();
-    for (const tenantId of tenantIds) await publishConfigChange(redis, { tenantId, reason });
+    await fn(redis);
   } catch (error) {
-    process.stderr.write(`warning: could not notify gateways over Redis (${(error as Error).message}); they pick the change up within 60 s\n`);
+    process.stderr.write(`warning: could not notify gateways over Redis (${(error as Error).message}); ${fallback}\n`);
   } finally {
     redis.disconnect();
   }

@@ -9,6 +9,7 @@ import { registerTraces } from './commands/traces';
 import { registerTools } from './commands/tools';
 import { registerStart } from './commands/start';
 import { registerOAuth } from './commands/oauth';
+import { registerVault } from './commands/vault';
 
 const program = new Command('gatehouse').description('Gatehouse: the control plane for MCP tool use').showHelpAfterError();
 registerMigrate(program);
@@ -17,6 +18,7 @@ registerToken(program);
 registerTraces(program);
 registerTools(program);
 registerOAuth(program);
+registerVault(program);
 registerStart(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

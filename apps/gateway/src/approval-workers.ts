@@ -3,11 +3,21 @@ import { randomBytes } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@gatehouse/core';
-import { APPROVAL_QUEUES, approvalJobSchema, deliverWebhook, publishResolved, type Approval, type ApprovalQueues, type ApprovalStore } from '@gatehouse/approvals';
+import {
+  APPROVAL_QUEUES,
+  approvalJobSchema,
+  deliverWebhook,
+  publishResolved,
+  type Approval,
+  type ApprovalQueues,
+  type ApprovalStore,
+} from '@gatehouse/approvals';
 import { runApprovedCall, type EndpointRegistry } from '@gatehouse/proxy';
 import type { UpstreamPool } from '@gatehouse/upstream';
 
 export interface ApprovalWorkerDeps {
+  /** Blanks secret values out of what is stored (results an upstream echoes its credential into). */
+  redact: <T>(value: T) => T;
   store: ApprovalStore;
   queues: ApprovalQueues;
   registry: EndpointRegistry;
@@ -73,7 +83,7 @@ export class ApprovalWorkers {
     const claimed = await this.deps.store.claimExecution(tenantId, approvalId, this.workerId);
     if (!claimed) return;
     const outcome = await runApprovedCall(this.deps, claimed);
-    await this.deps.store.finishExecution(claimed, outcome, this.deps.resultCapBytes);
+    await this.deps.store.finishExecution(claimed, this.deps.redact(outcome), this.deps.resultCapBytes);
     this.deps.logger.info({ approvalId, tool: claimed.exposedTool, ok: 'result' in outcome }, 'approved call executed');
     await this.resolved(claimed);
   }

@@ -22,7 +22,13 @@ export function bearerChallenge(resourceMetadataUrl: string, error?: GatehouseEr
 }
 
 /** A personal access token (looked up, cached) or an OAuth access token (verified locally for this endpoint). */
-export async function authenticate(req: IncomingMessage, principals: PrincipalCache, oauth: OAuthResource, tenant: string, profile: string): Promise<Principal> {
+export async function authenticate(
+  req: IncomingMessage,
+  principals: PrincipalCache,
+  oauth: OAuthResource,
+  tenant: string,
+  profile: string,
+): Promise<Principal> {
   const token = bearerToken(req);
   if (!token) {
     throw new GatehouseError('unauthorized', 'Missing bearer token: send "Authorization: Bearer <token>", or sign in with OAuth.');

@@ -63,6 +63,8 @@ const gatewayEnvSchema = baseEnvSchema.extend({
     .min(1000)
     .default(15 * 60_000),
   /** 2026-07-28 clients without the Tasks extension are held in rounds this long (input_required between rounds). */
+  /** How long a decrypted secret stays in a gateway's memory (dropped at once when it changes). */
+  GATEWAY_SECRET_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
   GATEWAY_APPROVAL_ROUND_MS: z.coerce.number().int().min(100).default(60_000),
   GATEWAY_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   TRACE_SPOOL_DIR: z.string().default('.gatehouse/spool'),

@@ -17,7 +17,11 @@ export class GatewayMetrics {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
     registers: [this.registry],
   });
-  readonly legacySessions = new Gauge({ name: 'gatehouse_legacy_sessions', help: 'Open 2025-era MCP sessions', registers: [this.registry] });
+  readonly legacySessions = new Gauge({
+    name: 'gatehouse_legacy_sessions',
+    help: 'Open 2025-era MCP sessions',
+    registers: [this.registry],
+  });
 
   constructor(traceStats: () => TraceWriterStats) {
     collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' });

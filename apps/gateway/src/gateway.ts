@@ -28,6 +28,7 @@ import { McpEndpoint } from './mcp-endpoint';
 import { OAuthResource, protectedResourceMetadataPath } from './oauth-resource';
 import { sendError, sendJson } from './http-responses';
 import { GatehouseError } from '@gatehouse/core';
+import { LocalMasterKeys, SecretRedactor, subscribeSecretChanges, Vault, VaultSecretLookup } from '@gatehouse/vault';
 import { loadServiceSecret, OAuthTokenVerifier, SigningKeys, type Principal } from '@gatehouse/identity';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -61,9 +62,18 @@ export async function startGateway(
   config: GatewayConfig,
   options: { logger?: Logger; secrets?: SecretLookup } = {},
 ): Promise<RunningGateway> {
-  const logger = options.logger ?? createLogger('gateway', config.LOG_LEVEL);
+  // Secret values the gateway resolves are blanked from its logs, traces and approval results.
+  const redactor = new SecretRedactor();
+  const logger = options.logger ?? createLogger('gateway', config.LOG_LEVEL, (value) => redactor.redact(value));
+  const masterKeys = LocalMasterKeys.fromEnv(config);
   const db: DataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 10, applicationName: 'gatehouse-gateway' });
   await db.initialize();
+  const vault = new Vault(db, masterKeys);
+  await vault.verifyKeys().catch(async (error: unknown) => {
+    await db.destroy();
+    throw error;
+  });
+  const secretLookup = vault.enabled ? new VaultSecretLookup(vault, redactor, config.GATEWAY_SECRET_CACHE_MS) : null;
   const subscriber = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: null });
   subscriber.on('error', (error: Error) => logger.debug({ err: error }, 'redis subscriber error'));
   await subscriber.connect();
@@ -75,7 +85,7 @@ export async function startGateway(
 
   let onToolsChanged: (serverId: string) => void = () => undefined;
   const pool = new UpstreamPool(
-    options.secrets ?? noVault,
+    options.secrets ?? secretLookup?.lookup ?? noVault,
     logger.child({ component: 'upstream' }),
     {
       onListChanged: (server, kind) => {
@@ -120,12 +130,14 @@ export async function startGateway(
     prefix: queuePrefix(config),
     logger: logger.child({ component: 'approval-worker' }),
     resultCapBytes: config.TRACE_RESULT_CAP_BYTES,
+    redact: (value) => redactor.redact(value),
     reconcileMs: config.GATEWAY_APPROVAL_RECONCILE_MS,
     executionLimitMs: config.GATEWAY_APPROVAL_EXECUTION_LIMIT_MS,
     apiPublicUrl: config.API_PUBLIC_URL,
   });
   approvalWorkers.start();
-  const recordTrace = (trace: TraceRecord) => {
+  const recordTrace = (raw: TraceRecord) => {
+    const trace = redactor.redact(raw);
     traces.record(trace);
     metrics.observeCall(trace);
   };
@@ -135,6 +147,7 @@ export async function startGateway(
       pool,
       recordTrace,
       approvals: holds,
+      redact: (value) => redactor.redact(value),
       tasks: new HeldCallTasks(approvalStore, holds, (approvalId) => publishResolved(queueConnection, approvalId)),
       approvalRoundMs: config.GATEWAY_APPROVAL_ROUND_MS,
       requestState: createRequestStateCodec<HeldCallState>({
@@ -181,6 +194,7 @@ export async function startGateway(
     principals.invalidateTenant(tenantId);
   });
 
+  await subscribeSecretChanges(subscriber, (tenantId) => secretLookup?.forget(tenantId));
   await subscribeApprovalOutcomes(subscriber, (approvalId) => holds.wake(approvalId));
 
   const guardHosts = hostGuards(config);

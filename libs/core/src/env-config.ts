@@ -21,9 +21,7 @@ export const portSchema = z.coerce
   .min(0, 'must be between 0 (any free port) and 65535')
   .max(65535, 'must be between 0 (any free port) and 65535');
 
-export const postgresUrlSchema = z
-  .string()
-  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL');
+export const postgresUrlSchema = z.string().refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL');
 
 export const redisUrlSchema = z.string().refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// URL');
 
@@ -33,7 +31,15 @@ export const baseEnvSchema = z.object({
   REDIS_URL: redisUrlSchema.default('redis://127.0.0.1:6379'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** BullMQ key prefix; unset, it is derived from the database name (see `queuePrefix`). */
-  QUEUE_PREFIX: z.string().regex(/^[\w.-]+$/).optional(),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w.-]+$/)
+    .optional(),
+  /** The vault's master key (base64 or hex, 32 bytes), or a file holding it; during a rotation also the previous one. */
+  GATEHOUSE_MASTER_KEY: z.string().optional(),
+  GATEHOUSE_MASTER_KEY_FILE: z.string().optional(),
+  GATEHOUSE_MASTER_KEY_PREVIOUS: z.string().optional(),
+  GATEHOUSE_MASTER_KEY_PREVIOUS_FILE: z.string().optional(),
 });
 
 /**

@@ -3,6 +3,7 @@ import { DriftEvent, McpServer, Profile, ProfileTool } from '@gatehouse/catalog'
 import { AccessToken, OAuthClient, OAuthRefreshToken, OAuthSigningKey, ServiceSecret, SsoSettings } from '@gatehouse/identity';
 import { AdminAuditEntry, Trace } from '@gatehouse/audit';
 import { Approval, ApprovalSettings } from '@gatehouse/approvals';
+import { TenantDataKey, VaultSecret } from '@gatehouse/vault';
 
 /** Every table Gatehouse owns, in one list the data source and migrations agree on. */
 export const ENTITIES = [
@@ -25,4 +26,6 @@ export const ENTITIES = [
   AdminAuditEntry,
   Approval,
   ApprovalSettings,
+  TenantDataKey,
+  VaultSecret,
 ];

@@ -51,6 +51,8 @@ export interface ToolCallDeps {
   recordTrace: (trace: TraceRecord) => void;
   /** Holds calls that need a human decision. */
   approvals: ApprovalHolds;
+  /** Blanks secret values (credentials an upstream echoes back) from results and errors. */
+  redact?: <T>(value: T) => T;
   resultCapBytes?: number;
 }
 
@@ -156,9 +158,10 @@ export async function handleToolCall(
         };
 
   try {
-    const result = await deps.pool
+    const raw = await deps.pool
       .get(entry.server)
       .callTool(entry.upstreamName, upstreamArgs, { signal: request.signal, onprogress, relay: request.relay, meta: request.meta });
+    const result = deps.redact ? deps.redact(raw) : raw;
     const capped = capResult(result as Record<string, unknown>, deps.resultCapBytes);
     finish(result.isError ? 'error' : 'ok', {
       result: capped.result,
@@ -169,7 +172,8 @@ export async function handleToolCall(
     });
     return result;
   } catch (error) {
-    const protocolError = upstreamFailure(error, request.signal);
+    const failure = upstreamFailure(error, request.signal);
+    const protocolError = deps.redact ? new ProtocolError(failure.code, deps.redact(failure.message), deps.redact(failure.data)) : failure;
     finish('error', {
       error: protocolError.message,
       errorCode: String((protocolError.data as { code?: string })?.code ?? protocolError.code),

@@ -2,8 +2,9 @@ import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } fro
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { GatehouseError } from '@gatehouse/core';
 import type { UpstreamServerConfig } from './upstream-config';
-import { resolveSecretReferences, type SecretLookup } from './secret-references';
+import { resolveSecretReferences, secretNames, type SecretLookup } from './secret-references';
 import { abortIsolatingFetch } from './abort-isolating-fetch';
+import type { FetchLike } from '@modelcontextprotocol/client';
 
 /** Builds the SDK client transport for one upstream, with secrets injected at the last moment. */
 export async function createUpstreamTransport(
@@ -15,9 +16,13 @@ export async function createUpstreamTransport(
     case 'http':
     case 'sse': {
       if (!config.url) throw new GatehouseError('upstream_unavailable', `server "${config.name}" has no url`);
-      const headers = await resolveSecretReferences(config.tenantId, config.headers, secrets);
-      const requestInit = { headers };
-      const fetch = abortIsolatingFetch();
+      const headersNow = () => resolveSecretReferences(config.tenantId, config.headers, secrets);
+      const headers = await headersNow(); // a missing secret fails the connection now, with its name
+      const usesSecrets = Object.values(config.headers).some((v) => secretNames(v).length > 0);
+      // Headers naming secrets are resolved per request (from the lookup's short cache), so a rotated
+      // secret takes effect without reconnecting and no transport holds the value for its lifetime.
+      const fetch = usesSecrets ? withResolvedHeaders(abortIsolatingFetch(), headersNow) : abortIsolatingFetch();
+      const requestInit = usesSecrets ? {} : { headers };
       return config.transport === 'http'
         ? new StreamableHTTPClientTransport(new URL(config.url), { requestInit, fetch })
         : new SSEClientTransport(new URL(config.url), { requestInit, fetch });
@@ -35,4 +40,12 @@ export async function createUpstreamTransport(
       return transport;
     }
   }
+}
+
+function withResolvedHeaders(base: FetchLike, resolve: () => Promise<Record<string, string>>): FetchLike {
+  return async (url, init) => {
+    const headers = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(await resolve())) headers.set(name, value);
+    return base(url, { ...init, headers });
+  };
 }

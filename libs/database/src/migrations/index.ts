@@ -3,7 +3,8 @@ import { OAuthAuthorizationServer1795575963229 } from "./1795575963229-OAuthAuth
 import { TenantSsoSettings1795578503534 } from "./1795578503534-TenantSsoSettings";
 import { ApprovalHolds1795588710387 } from "./1795588710387-ApprovalHolds";
 import { ServiceSecrets1795627782014 } from "./1795627782014-ServiceSecrets";
+import { Vault1795629217866 } from "./1795629217866-Vault";
 
 // Migrations in order. Generate a new one with the TypeORM CLI (see the lib README), read it,
 // then list it here.
-export const MIGRATIONS = [InitialSchema1795563938174, OAuthAuthorizationServer1795575963229, TenantSsoSettings1795578503534, ApprovalHolds1795588710387, ServiceSecrets1795627782014];
+export const MIGRATIONS = [InitialSchema1795563938174, OAuthAuthorizationServer1795575963229, TenantSsoSettings1795578503534, ApprovalHolds1795588710387, ServiceSecrets1795627782014, Vault1795629217866];
