@@ -64,6 +64,12 @@ const gatewayEnvSchema = baseEnvSchema.extend({
     .default(15 * 60_000),
   /** 2026-07-28 clients without the Tasks extension are held in rounds this long (input_required between rounds). */
   /** How long a decrypted secret stays in a gateway's memory (dropped at once when it changes). */
+  /** How often each gateway purges trace and approval payloads past their tenant's retention. */
+  GATEWAY_RETENTION_SWEEP_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(60 * 60_000),
   GATEWAY_SECRET_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
   GATEWAY_APPROVAL_ROUND_MS: z.coerce.number().int().min(100).default(60_000),
   GATEWAY_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),

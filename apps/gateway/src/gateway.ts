@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { createLogger, queuePrefix, type Logger } from '@gatehouse/core';
 import { ApprovalQueues, ApprovalStore, publishResolved, subscribeApprovalOutcomes } from '@gatehouse/approvals';
 import { ApprovalWorkers } from './approval-workers';
+import { RetentionSweeper } from './retention-sweeper';
 import { createDataSource } from '@gatehouse/database';
 import { TraceWriter, type TraceRecord } from '@gatehouse/audit';
 import { UpstreamPool, noVault, type SecretLookup } from '@gatehouse/upstream';
@@ -51,6 +52,8 @@ export interface RunningGateway {
   url: string;
   traces: TraceWriter;
   pool: UpstreamPool;
+  /** Runs one payload-retention sweep now (it also runs on its own timer). */
+  sweepRetention(): Promise<{ traces: number; approvals: number }>;
   close(): Promise<void>;
 }
 
@@ -136,6 +139,8 @@ export async function startGateway(
     apiPublicUrl: config.API_PUBLIC_URL,
   });
   approvalWorkers.start();
+  const retention = new RetentionSweeper(db, approvalStore, logger.child({ component: 'retention' }), config.GATEWAY_RETENTION_SWEEP_MS);
+  retention.start();
   const recordTrace = (raw: TraceRecord) => {
     const trace = redactor.redact(raw);
     traces.record(trace);
@@ -246,12 +251,14 @@ export async function startGateway(
     url,
     traces,
     pool,
+    sweepRetention: () => retention.sweep(),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       await sessions.closeAll();
+      retention.stop();
       await approvalWorkers.close();
       await approvalQueues.close();
       await pool.close();

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { GatehouseError } from '@gatehouse/core';
-import { capResult, Trace, type TraceRecord } from '@gatehouse/audit';
+import { capResult, keepPayload, Trace, type StoredPayloadMode, type TraceRecord } from '@gatehouse/audit';
 import { Approval } from './approval.entity';
 import { ApprovalSettings, DEFAULT_APPROVAL_SETTINGS } from './approval-settings.entity';
 
@@ -175,13 +175,13 @@ export class ApprovalStore {
           : [approval.id, approval.tenantId, 'failed', null, outcome.error],
       );
       if ('result' in outcome) {
-        const capped = capResult(outcome.result, resultCapBytes);
-        await this.closeTrace(manager, approval, ok ? 'ok' : 'error', {
-          result: capped.result,
-          resultTruncated: capped.truncated,
-          resultBytes: capped.bytes,
-          ...(ok ? {} : { error: firstText(outcome.result), errorCode: 'tool_error' }),
-        });
+        await this.closeTrace(
+          manager,
+          approval,
+          ok ? 'ok' : 'error',
+          { ...(ok ? {} : { error: firstText(outcome.result), errorCode: 'tool_error' }) },
+          { result: outcome.result, capBytes: resultCapBytes },
+        );
       } else {
         await this.closeTrace(manager, approval, 'error', { error: outcome.error, errorCode: outcome.errorCode });
       }
@@ -224,19 +224,43 @@ export class ApprovalStore {
     return { overdue, queued, stuck };
   }
 
+  /** Empties arguments and results of decided approvals older than the tenant's retention. */
+  async purgePayloads(tenantId: string, retentionSeconds: number): Promise<number> {
+    const [rows] = (await this.db.query(
+      `UPDATE approvals SET arguments = '{}'::jsonb, result = NULL, payload_purged = true
+        WHERE tenant_id = $1 AND status <> 'pending' AND execution IS DISTINCT FROM 'running' AND execution IS DISTINCT FROM 'queued'
+          AND created_at < now() - make_interval(secs => $2) AND NOT payload_purged
+        RETURNING id`,
+      [tenantId, retentionSeconds],
+    )) as [unknown[], number];
+    return rows.length;
+  }
+
   private async closeTrace(
     manager: EntityManager,
     approval: Approval,
     status: TraceRecord['status'],
     fields: Partial<Trace>,
+    outcome?: { result: Record<string, unknown>; capBytes?: number },
   ): Promise<void> {
     if (!approval.traceId) return;
-    await manager.query(`UPDATE traces SET latency_ms = EXTRACT(EPOCH FROM (now() - created_at)) * 1000 WHERE id = $1 AND tenant_id = $2`, [
-      approval.traceId,
-      approval.tenantId,
-    ]);
-    await manager.update(Trace, { id: approval.traceId, tenantId: approval.tenantId }, { ...fields, status });
+    const [row] = (await manager.query(
+      `UPDATE traces SET latency_ms = EXTRACT(EPOCH FROM (now() - created_at)) * 1000 WHERE id = $1 AND tenant_id = $2 RETURNING payload_mode`,
+      [approval.traceId, approval.tenantId],
+    )) as [Array<{ payload_mode: StoredPayloadMode | null }>, number];
+    const result = outcome ? resultFields(outcome.result, row[0]?.payload_mode ?? null, outcome.capBytes) : {};
+    await manager.update(Trace, { id: approval.traceId, tenantId: approval.tenantId }, { ...fields, ...result, status });
   }
+}
+
+/**
+ * The result as the trace keeps it: the way the tenant's policy said when the call was made
+ * (recorded on the trace); in full it is capped, hashed it is the hash of the whole result.
+ */
+function resultFields(result: Record<string, unknown>, mode: StoredPayloadMode | null, capBytes?: number): Partial<Trace> {
+  const capped = capResult(result, capBytes);
+  if (!mode || mode === 'full') return { result: capped.result, resultTruncated: capped.truncated, resultBytes: capped.bytes };
+  return { result: keepPayload(result, mode), resultTruncated: false, resultBytes: capped.bytes };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -113,4 +113,8 @@ export class Approval {
 
   @Column({ name: 'execution_error', type: 'text', nullable: true })
   executionError!: string | null;
+
+  /** Arguments and result were purged after the tenant's trace retention (the record stays). */
+  @Column({ name: 'payload_purged', type: 'boolean', default: false })
+  payloadPurged!: boolean;
 }

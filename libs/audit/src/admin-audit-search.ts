@@ -42,7 +42,11 @@ export async function searchAdminAudit(db: DataSource, tenantId: string, rawQuer
     const cursor = decodeKeysetCursor(query.cursor);
     qb.andWhere(`(${MS_CREATED_AT}, a.id) < (:ct, :cid)`, { ct: new Date(cursor.t), cid: cursor.id });
   }
-  const rows = await qb.orderBy(MS_CREATED_AT, 'DESC').addOrderBy('a.id', 'DESC').take(query.limit + 1).getMany();
+  const rows = await qb
+    .orderBy(MS_CREATED_AT, 'DESC')
+    .addOrderBy('a.id', 'DESC')
+    .take(query.limit + 1)
+    .getMany();
   const items = rows.slice(0, query.limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last) : null };

@@ -7,3 +7,7 @@ export * from './trace-search';
 export * from './admin-audit-search';
 export * from './keyset-cursor';
 export * from './admin-change';
+export * from './trace-settings.entity';
+export * from './trace-payloads';
+export * from './trace-settings-input';
+export * from './trace-retention';

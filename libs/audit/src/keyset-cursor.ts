@@ -13,7 +13,8 @@ export function encodeKeysetCursor(row: { createdAt: Date; id: string }): string
 export function decodeKeysetCursor(cursor: string): KeysetCursor {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as KeysetCursor;
-    if (typeof parsed.t !== 'string' || typeof parsed.id !== 'string' || Number.isNaN(new Date(parsed.t).getTime())) throw new Error('shape');
+    if (typeof parsed.t !== 'string' || typeof parsed.id !== 'string' || Number.isNaN(new Date(parsed.t).getTime()))
+      throw new Error('shape');
     return parsed;
   } catch {
     throw new GatehouseError('validation_failed', 'invalid cursor');

@@ -1,4 +1,5 @@
 import type { TraceStatus } from './trace.entity';
+import type { StoredPayloadMode } from './trace-payloads';
 
 /** What the gateway hands to the trace pipeline for one call. Plain data: it goes to disk too. */
 export interface TraceRecord {
@@ -24,6 +25,8 @@ export interface TraceRecord {
   status: TraceStatus;
   latencyMs: number;
   approvalId: string | null;
+  /** How arguments and result were kept; absent or null: in full. */
+  payloadMode?: StoredPayloadMode | null;
 }
 
 export const DEFAULT_RESULT_CAP_BYTES = 64 * 1024;

@@ -84,7 +84,11 @@ describe('TraceWriter', () => {
     expect(readdirSync(spoolDir).length).toBeGreaterThan(0);
     // Postgres "comes back".
     await outage.initialize();
-    await expect.poll(async () => (await db.query('SELECT count(*)::int AS c FROM traces WHERE tenant_id = $1', [tenant.id]))[0].c, { timeout: 10_000 }).toBe(30);
+    await expect
+      .poll(async () => (await db.query('SELECT count(*)::int AS c FROM traces WHERE tenant_id = $1', [tenant.id]))[0].c, {
+        timeout: 10_000,
+      })
+      .toBe(30);
     // A second replay of the same records (e.g. a crash after insert, before delete) changes nothing.
     await writer.replaySpool();
     const rows = await db.query('SELECT id FROM traces WHERE tenant_id = $1', [tenant.id]);

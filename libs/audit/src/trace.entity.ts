@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { StoredPayloadMode } from './trace-payloads';
 
 export const TRACE_STATUSES = ['ok', 'error', 'denied', 'pending_approval', 'blocked'] as const;
 export type TraceStatus = (typeof TRACE_STATUSES)[number];
@@ -75,4 +76,8 @@ export class Trace {
 
   @Column({ name: 'approval_id', type: 'uuid', nullable: true })
   approvalId!: string | null;
+
+  /** How arguments and result were kept (`hashed`, `none`, `purged` after retention); null: in full. */
+  @Column({ name: 'payload_mode', type: 'text', nullable: true })
+  payloadMode!: StoredPayloadMode | null;
 }

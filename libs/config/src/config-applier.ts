@@ -2,9 +2,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { In, IsNull } from 'typeorm';
 import { Group, GroupProfile, Tenant, TenantScope, User, UserGroup } from '@gatehouse/tenancy';
 import { DriftEvent, McpServer, Profile, ProfileTool } from '@gatehouse/catalog';
-import { AdminAuditEntry } from '@gatehouse/audit';
 import { saveSsoSettings } from '@gatehouse/identity';
 import { saveApprovalSettings } from '@gatehouse/approvals';
+import { AdminAuditEntry, saveTraceSettings } from '@gatehouse/audit';
 import type { GatehouseConfig, ProfileConfig, TenantConfig } from './config-schema';
 import { reconcile, type Change } from './reconcile';
 
@@ -58,14 +58,25 @@ export async function applyConfig(db: DataSource, config: GatehouseConfig, optio
   });
 }
 
-async function applyTenant(manager: EntityManager, config: TenantConfig, options: ApplyOptions): Promise<{ tenant: Tenant; changes: Change[] }> {
+async function applyTenant(
+  manager: EntityManager,
+  config: TenantConfig,
+  options: ApplyOptions,
+): Promise<{ tenant: Tenant; changes: Change[] }> {
   const changes: Change[] = [];
   let tenant = await manager.findOne(Tenant, { where: { slug: config.slug } });
   if (!tenant) {
     tenant = await manager.save(Tenant, manager.create(Tenant, { slug: config.slug, name: config.name }));
     changes.push({ action: 'create', kind: 'tenant', name: config.slug, id: tenant.id, before: null, after: { name: config.name } });
   } else if (tenant.name !== config.name) {
-    changes.push({ action: 'update', kind: 'tenant', name: config.slug, id: tenant.id, before: { name: tenant.name }, after: { name: config.name } });
+    changes.push({
+      action: 'update',
+      kind: 'tenant',
+      name: config.slug,
+      id: tenant.id,
+      before: { name: tenant.name },
+      after: { name: config.name },
+    });
     tenant.name = config.name;
     tenant = await manager.save(Tenant, tenant);
   }
@@ -74,12 +85,41 @@ async function applyTenant(manager: EntityManager, config: TenantConfig, options
 
   if (config.sso) {
     const sso = await saveSsoSettings(manager, tenant.id, config.sso);
-    if (sso.changed) changes.push({ action: sso.before ? 'update' : 'create', kind: 'sso', name: label('sso'), id: tenant.id, before: sso.before, after: sso.after });
+    if (sso.changed)
+      changes.push({
+        action: sso.before ? 'update' : 'create',
+        kind: 'sso',
+        name: label('sso'),
+        id: tenant.id,
+        before: sso.before,
+        after: sso.after,
+      });
   }
 
   if (config.approvals) {
     const approvals = await saveApprovalSettings(manager, tenant.id, config.approvals);
-    if (approvals.changed) changes.push({ action: approvals.before ? 'update' : 'create', kind: 'approval-settings', name: label('approvals'), id: tenant.id, before: approvals.before, after: approvals.after });
+    if (approvals.changed)
+      changes.push({
+        action: approvals.before ? 'update' : 'create',
+        kind: 'approval-settings',
+        name: label('approvals'),
+        id: tenant.id,
+        before: approvals.before,
+        after: approvals.after,
+      });
+  }
+
+  if (config.traces) {
+    const traces = await saveTraceSettings(manager, tenant.id, config.traces);
+    if (traces.changed)
+      changes.push({
+        action: traces.before ? 'update' : 'create',
+        kind: 'trace-settings',
+        name: label('traces'),
+        id: tenant.id,
+        before: traces.before,
+        after: traces.after,
+      });
   }
 
   const servers = await reconcile({
@@ -89,11 +129,56 @@ async function applyTenant(manager: EntityManager, config: TenantConfig, options
     desired: config.servers,
     keyOfRow: (r) => r.name,
     keyOfDesired: (d) => d.name,
-    fieldsOfDesired: (d) => ({ transport: d.transport, url: d.url ?? null, command: d.command ?? null, args: d.args, env: d.env, headers: d.headers, timeoutMs: d.timeoutMs }),
-    fieldsOfRow: (r) => ({ transport: r.transport, url: r.url, command: r.command, args: r.args, env: r.env, headers: r.headers, timeoutMs: r.timeoutMs }),
-    auditView: (f) => ({ ...f, env: redactValues(f.env as Record<string, string>), headers: redactValues(f.headers as Record<string, string>) }),
-    create: (d) => scope.save(McpServer, scope.create(McpServer, { name: d.name, transport: d.transport, url: d.url ?? null, command: d.command ?? null, args: d.args, env: d.env, headers: d.headers, timeoutMs: d.timeoutMs })),
-    update: (row, d) => scope.save(McpServer, Object.assign(row, { transport: d.transport, url: d.url ?? null, command: d.command ?? null, args: d.args, env: d.env, headers: d.headers, timeoutMs: d.timeoutMs })),
+    fieldsOfDesired: (d) => ({
+      transport: d.transport,
+      url: d.url ?? null,
+      command: d.command ?? null,
+      args: d.args,
+      env: d.env,
+      headers: d.headers,
+      timeoutMs: d.timeoutMs,
+    }),
+    fieldsOfRow: (r) => ({
+      transport: r.transport,
+      url: r.url,
+      command: r.command,
+      args: r.args,
+      env: r.env,
+      headers: r.headers,
+      timeoutMs: r.timeoutMs,
+    }),
+    auditView: (f) => ({
+      ...f,
+      env: redactValues(f.env as Record<string, string>),
+      headers: redactValues(f.headers as Record<string, string>),
+    }),
+    create: (d) =>
+      scope.save(
+        McpServer,
+        scope.create(McpServer, {
+          name: d.name,
+          transport: d.transport,
+          url: d.url ?? null,
+          command: d.command ?? null,
+          args: d.args,
+          env: d.env,
+          headers: d.headers,
+          timeoutMs: d.timeoutMs,
+        }),
+      ),
+    update: (row, d) =>
+      scope.save(
+        McpServer,
+        Object.assign(row, {
+          transport: d.transport,
+          url: d.url ?? null,
+          command: d.command ?? null,
+          args: d.args,
+          env: d.env,
+          headers: d.headers,
+          timeoutMs: d.timeoutMs,
+        }),
+      ),
     remove: async (row) => void (await scope.delete(McpServer, { id: row.id })),
   });
   changes.push(...servers.changes);
@@ -106,10 +191,31 @@ async function applyTenant(manager: EntityManager, config: TenantConfig, options
     desired: config.profiles,
     keyOfRow: (r) => r.slug,
     keyOfDesired: (d) => d.slug,
-    fieldsOfDesired: (d) => ({ description: d.description ?? null, resources: d.resources.map(serverId), prompts: d.prompts.map(serverId) }),
+    fieldsOfDesired: (d) => ({
+      description: d.description ?? null,
+      resources: d.resources.map(serverId),
+      prompts: d.prompts.map(serverId),
+    }),
     fieldsOfRow: (r) => ({ description: r.description, resources: r.resourceServerIds, prompts: r.promptServerIds }),
-    create: (d) => scope.save(Profile, scope.create(Profile, { slug: d.slug, description: d.description ?? null, resourceServerIds: d.resources.map(serverId), promptServerIds: d.prompts.map(serverId) })),
-    update: (row, d) => scope.save(Profile, Object.assign(row, { description: d.description ?? null, resourceServerIds: d.resources.map(serverId), promptServerIds: d.prompts.map(serverId) })),
+    create: (d) =>
+      scope.save(
+        Profile,
+        scope.create(Profile, {
+          slug: d.slug,
+          description: d.description ?? null,
+          resourceServerIds: d.resources.map(serverId),
+          promptServerIds: d.prompts.map(serverId),
+        }),
+      ),
+    update: (row, d) =>
+      scope.save(
+        Profile,
+        Object.assign(row, {
+          description: d.description ?? null,
+          resourceServerIds: d.resources.map(serverId),
+          promptServerIds: d.prompts.map(serverId),
+        }),
+      ),
     remove: async (row) => {
       await scope.delete(GroupProfile, { profileId: row.id });
       await scope.delete(Profile, { id: row.id });
@@ -144,7 +250,14 @@ async function applyTenant(manager: EntityManager, config: TenantConfig, options
     if (JSON.stringify(wanted) !== JSON.stringify(current)) {
       await scope.delete(GroupProfile, { groupId: group.id });
       for (const profileId of wanted) await scope.save(GroupProfile, scope.create(GroupProfile, { groupId: group.id, profileId }));
-      changes.push({ action: 'update', kind: 'group-profiles', name: label(groupConfig.idpGroup), id: group.id, before: { profiles: current }, after: { profiles: groupConfig.profiles } });
+      changes.push({
+        action: 'update',
+        kind: 'group-profiles',
+        name: label(groupConfig.idpGroup),
+        id: group.id,
+        before: { profiles: current },
+        after: { profiles: groupConfig.profiles },
+      });
     }
   }
 
@@ -153,9 +266,23 @@ async function applyTenant(manager: EntityManager, config: TenantConfig, options
     let user = await scope.findOne(User, { email });
     if (!user) {
       user = await scope.save(User, scope.create(User, { email, displayName: userConfig.name ?? null, source: 'local', disabledAt: null }));
-      changes.push({ action: 'create', kind: 'user', name: label(email), id: user.id, before: null, after: { name: userConfig.name ?? null } });
+      changes.push({
+        action: 'create',
+        kind: 'user',
+        name: label(email),
+        id: user.id,
+        before: null,
+        after: { name: userConfig.name ?? null },
+      });
     } else if ((userConfig.name ?? null) !== user.displayName) {
-      changes.push({ action: 'update', kind: 'user', name: label(email), id: user.id, before: { name: user.displayName }, after: { name: userConfig.name ?? null } });
+      changes.push({
+        action: 'update',
+        kind: 'user',
+        name: label(email),
+        id: user.id,
+        before: { name: user.displayName },
+        after: { name: userConfig.name ?? null },
+      });
       user = await scope.save(User, Object.assign(user, { displayName: userConfig.name ?? null }));
     }
     const wanted = userConfig.groups.map((g) => (groups.rows.get(g) as Group).id).sort();
@@ -163,7 +290,14 @@ async function applyTenant(manager: EntityManager, config: TenantConfig, options
     if (JSON.stringify(wanted) !== JSON.stringify(current)) {
       await scope.delete(UserGroup, { userId: user.id });
       for (const groupId of wanted) await scope.save(UserGroup, scope.create(UserGroup, { userId: user.id, groupId }));
-      changes.push({ action: 'update', kind: 'user-groups', name: label(email), id: user.id, before: { groups: current }, after: { groups: userConfig.groups } });
+      changes.push({
+        action: 'update',
+        kind: 'user-groups',
+        name: label(email),
+        id: user.id,
+        before: { groups: current },
+        after: { groups: userConfig.groups },
+      });
     }
   }
   return { tenant, changes };
@@ -192,8 +326,25 @@ async function applyProfileTools(
     keyOfRow: (r) => r.exposedName,
     keyOfDesired: (d) => d.as ?? d.tool,
     fieldsOfDesired: fields,
-    fieldsOfRow: (r) => ({ serverId: r.serverId, upstreamName: r.upstreamName, descriptionOverride: r.descriptionOverride, pin: r.pin, hide: r.hide, approval: r.approval }),
-    create: (d) => scope.save(ProfileTool, scope.create(ProfileTool, { profileId: profile.id, exposedName: d.as ?? d.tool, ...fields(d), approvedHash: null, approvedAt: null })),
+    fieldsOfRow: (r) => ({
+      serverId: r.serverId,
+      upstreamName: r.upstreamName,
+      descriptionOverride: r.descriptionOverride,
+      pin: r.pin,
+      hide: r.hide,
+      approval: r.approval,
+    }),
+    create: (d) =>
+      scope.save(
+        ProfileTool,
+        scope.create(ProfileTool, {
+          profileId: profile.id,
+          exposedName: d.as ?? d.tool,
+          ...fields(d),
+          approvedHash: null,
+          approvedAt: null,
+        }),
+      ),
     update: (row, d) => {
       const next = fields(d);
       // Pointing the entry at another upstream tool is a new approval, not a carried-over one.
@@ -206,7 +357,12 @@ async function applyProfileTools(
 }
 
 /** Approves, for one profile, the upstream definitions that drift detection withheld. */
-export async function approvePendingDrift(scope: TenantScope, profile: Profile, label: (key: string) => string, onlyTool?: string): Promise<Change[]> {
+export async function approvePendingDrift(
+  scope: TenantScope,
+  profile: Profile,
+  label: (key: string) => string,
+  onlyTool?: string,
+): Promise<Change[]> {
   const tools = await scope.find(ProfileTool, { profileId: profile.id, ...(onlyTool ? { exposedName: onlyTool } : {}) });
   if (tools.length === 0) return [];
   const events = await scope.manager.find(DriftEvent, {
@@ -220,8 +376,16 @@ export async function approvePendingDrift(scope: TenantScope, profile: Profile, 
     if (!latest) continue;
     const before = { approvedHash: tool.approvedHash };
     await scope.save(ProfileTool, Object.assign(tool, { approvedHash: latest.newHash, approvedAt: new Date() }));
-    for (const event of pending) await scope.manager.update(DriftEvent, { id: event.id, tenantId: scope.tenantId }, { resolvedAt: new Date() });
-    changes.push({ action: 'update', kind: 'tool-approval', name: label(`${profile.slug}/${tool.exposedName}`), id: tool.id, before, after: { approvedHash: latest.newHash } });
+    for (const event of pending)
+      await scope.manager.update(DriftEvent, { id: event.id, tenantId: scope.tenantId }, { resolvedAt: new Date() });
+    changes.push({
+      action: 'update',
+      kind: 'tool-approval',
+      name: label(`${profile.slug}/${tool.exposedName}`),
+      id: tool.id,
+      before,
+      after: { approvedHash: latest.newHash },
+    });
   }
   return changes;
 }

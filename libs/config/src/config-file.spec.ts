@@ -46,7 +46,9 @@ describe('parseConfig', () => {
       '            pin: { table: users }\n          - server: db\n            tool: query\n            as: sql_query',
     );
     const [problem] = problems(yaml);
-    expect(problem).toMatch(/^18: tenants\[0\]\.profiles\[0\]\.tools\[1\]: profile "support": tool name "sql_query" is exposed by both crm\/sql_query and db\/query/);
+    expect(problem).toMatch(
+      /^18: tenants\[0\]\.profiles\[0\]\.tools\[1\]: profile "support": tool name "sql_query" is exposed by both crm\/sql_query and db\/query/,
+    );
   });
 
   it('reports every schema problem with its line', () => {

@@ -15,7 +15,9 @@ export class ConfigInvalidError extends Error {
     readonly file: string,
     readonly problems: ConfigProblem[],
   ) {
-    super(`${file} is invalid:\n${problems.map((p) => `  ${file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n')}`);
+    super(
+      `${file} is invalid:\n${problems.map((p) => `  ${file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n')}`,
+    );
     this.name = 'ConfigInvalidError';
   }
 }
@@ -37,12 +39,20 @@ export function parseConfig(text: string, file = 'config.yaml'): GatehouseConfig
   if (doc.errors.length > 0) {
     throw new ConfigInvalidError(
       file,
-      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? 1, column: e.linePos?.[0]?.col ?? 1, path: '', message: e.message.split('\n')[0] ?? e.message })),
+      doc.errors.map((e) => ({
+        line: e.linePos?.[0]?.line ?? 1,
+        column: e.linePos?.[0]?.col ?? 1,
+        path: '',
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
     );
   }
   const parsed = gatehouseConfigSchema.safeParse(doc.toJS());
   if (!parsed.success) {
-    throw new ConfigInvalidError(file, parsed.error.issues.map((i) => locate(i.path as Path, i.message)));
+    throw new ConfigInvalidError(
+      file,
+      parsed.error.issues.map((i) => locate(i.path as Path, i.message)),
+    );
   }
   const problems = crossReferenceProblems(parsed.data).map((p) => locate(p.path, p.message));
   if (problems.length > 0) throw new ConfigInvalidError(file, problems);
@@ -59,22 +69,52 @@ function crossReferenceProblems(config: GatehouseConfig): Array<{ path: Path; me
       seen.add(v);
     });
   };
-  duplicates(config.tenants.map((t) => t.slug), ['tenants'], 'slug', 'tenant');
+  duplicates(
+    config.tenants.map((t) => t.slug),
+    ['tenants'],
+    'slug',
+    'tenant',
+  );
   config.tenants.forEach((tenant, ti) => {
     const base: Path = ['tenants', ti];
     const servers = new Set(tenant.servers.map((s) => s.name));
     const profiles = new Set(tenant.profiles.map((p) => p.slug));
     const groups = new Set(tenant.groups.map((g) => g.idpGroup));
-    duplicates(tenant.servers.map((s) => s.name), [...base, 'servers'], 'name', 'server');
-    duplicates(tenant.profiles.map((p) => p.slug), [...base, 'profiles'], 'slug', 'profile');
-    duplicates(tenant.groups.map((g) => g.idpGroup), [...base, 'groups'], 'idpGroup', 'group');
-    duplicates(tenant.users.map((u) => u.email.toLowerCase()), [...base, 'users'], 'email', 'user');
+    duplicates(
+      tenant.servers.map((s) => s.name),
+      [...base, 'servers'],
+      'name',
+      'server',
+    );
+    duplicates(
+      tenant.profiles.map((p) => p.slug),
+      [...base, 'profiles'],
+      'slug',
+      'profile',
+    );
+    duplicates(
+      tenant.groups.map((g) => g.idpGroup),
+      [...base, 'groups'],
+      'idpGroup',
+      'group',
+    );
+    duplicates(
+      tenant.users.map((u) => u.email.toLowerCase()),
+      [...base, 'users'],
+      'email',
+      'user',
+    );
     tenant.profiles.forEach((profile, pi) => {
       const pbase: Path = [...base, 'profiles', pi];
       profile.tools.forEach((tool, i) => {
-        if (!servers.has(tool.server)) problems.push({ path: [...pbase, 'tools', i, 'server'], message: `unknown server "${tool.server}" (declare it under servers)` });
+        if (!servers.has(tool.server))
+          problems.push({ path: [...pbase, 'tools', i, 'server'], message: `unknown server "${tool.server}" (declare it under servers)` });
         const overlap = tool.hide.filter((h) => h in tool.pin);
-        if (overlap.length) problems.push({ path: [...pbase, 'tools', i, 'hide'], message: `"${overlap.join('", "')}" is both pinned and hidden; pin alone hides it` });
+        if (overlap.length)
+          problems.push({
+            path: [...pbase, 'tools', i, 'hide'],
+            message: `"${overlap.join('", "')}" is both pinned and hidden; pin alone hides it`,
+          });
       });
       for (const field of ['resources', 'prompts'] as const) {
         profile[field].forEach((s, i) => {
@@ -94,7 +134,8 @@ function crossReferenceProblems(config: GatehouseConfig): Array<{ path: Path; me
     });
     tenant.users.forEach((user, ui) => {
       user.groups.forEach((g, i) => {
-        if (!groups.has(g)) problems.push({ path: [...base, 'users', ui, 'groups', i], message: `unknown group "${g}" (declare it under groups)` });
+        if (!groups.has(g))
+          problems.push({ path: [...base, 'users', ui, 'groups', i], message: `unknown group "${g}" (declare it under groups)` });
       });
     });
   });

@@ -3,6 +3,7 @@ import { APPROVAL_POLICIES, TRANSPORTS } from '@gatehouse/catalog';
 import { ROLES } from '@gatehouse/tenancy';
 import { ssoSettingsInputSchema } from '@gatehouse/identity';
 import { approvalSettingsInputSchema } from '@gatehouse/approvals';
+import { traceSettingsInputSchema } from '@gatehouse/audit';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (max 63)');
 const profileSlug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, dashes or underscores');
@@ -21,15 +22,20 @@ export const serverSchema = z
   })
   .strict()
   .superRefine((server, ctx) => {
-    if (server.transport === 'stdio' && !server.command) ctx.addIssue({ code: 'custom', path: ['command'], message: 'stdio servers need a command' });
-    if (server.transport !== 'stdio' && !server.url) ctx.addIssue({ code: 'custom', path: ['url'], message: `${server.transport} servers need a url` });
+    if (server.transport === 'stdio' && !server.command)
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'stdio servers need a command' });
+    if (server.transport !== 'stdio' && !server.url)
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `${server.transport} servers need a url` });
   });
 
 export const profileToolSchema = z
   .object({
     server: name,
     tool: z.string().min(1),
-    as: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'tool names are letters, digits, dot, dash or underscore').optional(),
+    as: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'tool names are letters, digits, dot, dash or underscore')
+      .optional(),
     description: z.string().min(1).optional(),
     pin: z.record(z.string(), z.unknown()).default({}),
     hide: z.array(z.string()).default([]),
@@ -75,8 +81,18 @@ export const tenantSchema = z
     sso: ssoSettingsInputSchema.optional(),
     /** Approval defaults (timeout, who decides, webhook). Absent: left as it is. */
     approvals: approvalSettingsInputSchema.optional(),
+    /** Which tools' arguments and results traces keep (full, hashed, none), and for how long. Absent: left as it is. */
+    traces: traceSettingsInputSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((tenant, ctx) => {
+    const servers = new Set(tenant.servers.map((s) => s.name));
+    tenant.traces?.tools.forEach((rule, i) => {
+      if (!servers.has(rule.server)) {
+        ctx.addIssue({ code: 'custom', path: ['traces', 'tools', i, 'server'], message: `no server "${rule.server}" in this tenant` });
+      }
+    });
+  });
 
 export const gatehouseConfigSchema = z.object({ tenants: z.array(tenantSchema).min(1, 'declare at least one tenant') }).strict();
 

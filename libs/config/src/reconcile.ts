@@ -48,14 +48,28 @@ export async function reconcile<Row extends { id: string }, Desired>(options: {
     const before = options.fieldsOfRow(row);
     if (stringify(before) !== stringify(after)) {
       rows.set(key, await options.update(row, desired));
-      changes.push({ action: 'update', kind: options.kind, name: options.label(key), id: row.id, before: view(before), after: view(after) });
+      changes.push({
+        action: 'update',
+        kind: options.kind,
+        name: options.label(key),
+        id: row.id,
+        before: view(before),
+        after: view(after),
+      });
     } else {
       rows.set(key, row);
     }
   }
   for (const [key, row] of existing) {
     await options.remove(row);
-    changes.push({ action: 'delete', kind: options.kind, name: options.label(key), id: row.id, before: view(options.fieldsOfRow(row)), after: null });
+    changes.push({
+      action: 'delete',
+      kind: options.kind,
+      name: options.label(key),
+      id: row.id,
+      before: view(options.fieldsOfRow(row)),
+      after: null,
+    });
   }
   return { changes, rows };
 }

@@ -1,7 +1,7 @@
 import { Group, GroupProfile, Tenant, User, UserGroup } from '@gatehouse/tenancy';
 import { DriftEvent, McpServer, Profile, ProfileTool } from '@gatehouse/catalog';
 import { AccessToken, OAuthClient, OAuthRefreshToken, OAuthSigningKey, ServiceSecret, SsoSettings } from '@gatehouse/identity';
-import { AdminAuditEntry, Trace } from '@gatehouse/audit';
+import { AdminAuditEntry, Trace, TraceSettings } from '@gatehouse/audit';
 import { Approval, ApprovalSettings } from '@gatehouse/approvals';
 import { TenantDataKey, VaultSecret } from '@gatehouse/vault';
 
@@ -23,6 +23,7 @@ export const ENTITIES = [
   ServiceSecret,
   SsoSettings,
   Trace,
+  TraceSettings,
   AdminAuditEntry,
   Approval,
   ApprovalSettings,

@@ -9,19 +9,28 @@ import { toProtocolError } from './json-rpc-errors';
  * since (drift, upstream gone) is not run: the approver approved a definition that no longer
  * holds.
  */
-export async function runApprovedCall(deps: { registry: EndpointRegistry; pool: UpstreamPool }, approval: Approval): Promise<ExecutionOutcome> {
+export async function runApprovedCall(
+  deps: { registry: EndpointRegistry; pool: UpstreamPool },
+  approval: Approval,
+): Promise<ExecutionOutcome> {
   try {
     const endpoint = await deps.registry.resolve(approval.tenantSlug, approval.profile);
     const toolset = await endpoint.toolset();
     const tool = toolset.tools.find((t) => t.entry.profileToolId === approval.profileToolId);
     if (!tool) {
       const withheld = toolset.withheld.get(approval.exposedTool);
-      return { error: `Tool "${approval.exposedTool}" is no longer available on profile "${approval.profile}"${withheld ? `: ${withheld.detail}` : ''}; the approved call did not run.`, errorCode: 'tool_not_found' };
+      return {
+        error: `Tool "${approval.exposedTool}" is no longer available on profile "${approval.profile}"${withheld ? `: ${withheld.detail}` : ''}; the approved call did not run.`,
+        errorCode: 'tool_not_found',
+      };
     }
     const result = await deps.pool.get(tool.entry.server).callTool(approval.upstreamTool, approval.arguments);
     return { result: result as Record<string, unknown> };
   } catch (error) {
     const protocolError = toProtocolError(error);
-    return { error: protocolError.message, errorCode: String((protocolError.data as { code?: string } | undefined)?.code ?? protocolError.code) };
+    return {
+      error: protocolError.message,
+      errorCode: String((protocolError.data as { code?: string } | undefined)?.code ?? protocolError.code),
+    };
   }
 }

@@ -14,7 +14,10 @@ export class Passthrough {
     private readonly logger: Logger,
   ) {}
 
-  async aggregate<T>(servers: UpstreamServerConfig[], list: (client: Client) => Promise<T[]>): Promise<Array<{ server: UpstreamServerConfig; item: T }>> {
+  async aggregate<T>(
+    servers: UpstreamServerConfig[],
+    list: (client: Client) => Promise<T[]>,
+  ): Promise<Array<{ server: UpstreamServerConfig; item: T }>> {
     const results = await Promise.all(
       servers.map(async (server) => {
         try {

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { ProtocolError, ProtocolErrorCode, type CallToolResult } from '@modelcontextprotocol/server';
 import { GatehouseError } from '@gatehouse/core';
 import { approvalReason, requiresApproval, rewriteArguments } from '@gatehouse/catalog';
-import { capResult, type TraceRecord, type TraceStatus } from '@gatehouse/audit';
+import { capResult, keepPayload, payloadModeFor, type TraceRecord, type TraceStatus } from '@gatehouse/audit';
 import type { CallRelay, UpstreamPool } from '@gatehouse/upstream';
 import type { Endpoint } from './endpoint-registry';
 import type { CallerContext } from './call-context';
@@ -70,7 +70,7 @@ export async function handleToolCall(
   const started = performance.now();
   const trace = baseTrace(endpoint, caller, request);
   const finish = (status: TraceStatus, fields: Partial<TraceRecord>) => {
-    deps.recordTrace({ ...trace, ...fields, status, latencyMs: Math.round((performance.now() - started) * 1000) / 1000 });
+    deps.recordTrace(keptPayloads({ ...trace, ...fields, status, latencyMs: Math.round((performance.now() - started) * 1000) / 1000 }));
   };
 
   const toolset = await endpoint.toolset();
@@ -89,6 +89,8 @@ export async function handleToolCall(
   const { entry } = tool;
   trace.server = entry.server.name;
   trace.upstreamTool = entry.upstreamName;
+  const mode = payloadModeFor(endpoint.snapshot.payloadPolicy, entry.server.name, entry.upstreamName);
+  if (mode !== 'full') trace.payloadMode = mode;
   let upstreamArgs: Record<string, unknown>;
   try {
     upstreamArgs = rewriteArguments(request.arguments, entry.overrides);
@@ -139,12 +141,13 @@ export async function handleToolCall(
     };
     // The hold writes this call's trace itself and updates it as the approval resolves.
     try {
-      if (request.asTask) return new HeldAsTask(await deps.approvals.open(approval, trace));
+      const heldTrace = keptPayloads(trace);
+      if (request.asTask) return new HeldAsTask(await deps.approvals.open(approval, heldTrace));
       if (request.rounds) {
-        const opened = await deps.approvals.open(approval, trace);
+        const opened = await deps.approvals.open(approval, heldTrace);
         return (await deps.approvals.waitRound(opened, request, request.rounds.roundMs)) ?? new StillHeld(opened);
       }
-      return await deps.approvals.hold(approval, trace, request);
+      return await deps.approvals.hold(approval, heldTrace, request);
     } catch (error) {
       throw toProtocolError(error);
     }
@@ -164,8 +167,9 @@ export async function handleToolCall(
     const result = deps.redact ? deps.redact(raw) : raw;
     const capped = capResult(result as Record<string, unknown>, deps.resultCapBytes);
     finish(result.isError ? 'error' : 'ok', {
-      result: capped.result,
-      resultTruncated: capped.truncated,
+      // A hashed result is the hash of the whole result, not of what the cap would have kept.
+      result: trace.payloadMode ? (result as Record<string, unknown>) : capped.result,
+      resultTruncated: trace.payloadMode ? false : capped.truncated,
       resultBytes: capped.bytes,
       error: result.isError ? firstText(result) : null,
       errorCode: result.isError ? 'tool_error' : null,
@@ -216,6 +220,16 @@ async function resumeHeldCall(
   } catch (error) {
     throw toProtocolError(error);
   }
+}
+
+/** The trace as the tenant's payload policy keeps it (the mode was set on it when the tool was known). */
+function keptPayloads(trace: TraceRecord): TraceRecord {
+  if (!trace.payloadMode) return trace;
+  return {
+    ...trace,
+    arguments: keepPayload(trace.arguments, trace.payloadMode) as Record<string, unknown> | null,
+    result: keepPayload(trace.result, trace.payloadMode) as Record<string, unknown> | null,
+  };
 }
 
 function upstreamFailure(error: unknown, signal: AbortSignal): ProtocolError {

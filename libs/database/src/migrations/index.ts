@@ -4,7 +4,8 @@ import { TenantSsoSettings1795578503534 } from "./1795578503534-TenantSsoSetting
 import { ApprovalHolds1795588710387 } from "./1795588710387-ApprovalHolds";
 import { ServiceSecrets1795627782014 } from "./1795627782014-ServiceSecrets";
 import { Vault1795629217866 } from "./1795629217866-Vault";
+import { TracePayloadPolicy1795629881416 } from "./1795629881416-TracePayloadPolicy";
 
 // Migrations in order. Generate a new one with the TypeORM CLI (see the lib README), read it,
 // then list it here.
-export const MIGRATIONS = [InitialSchema1795563938174, OAuthAuthorizationServer1795575963229, TenantSsoSettings1795578503534, ApprovalHolds1795588710387, ServiceSecrets1795627782014, Vault1795629217866];
+export const MIGRATIONS = [InitialSchema1795563938174, OAuthAuthorizationServer1795575963229, TenantSsoSettings1795578503534, ApprovalHolds1795588710387, ServiceSecrets1795627782014, Vault1795629217866, TracePayloadPolicy1795629881416];
