@@ -31,6 +31,12 @@ function redactValues(values: Record<string, string>): Record<string, string> {
  * file are removed; local users are added or updated, never deleted). Running it twice changes
  * nothing the second time. Every change is written to the admin audit log.
  */
+interface SettingsChange {
+  changed: boolean;
+  before: object | null;
+  after: object | null;
+}
+
 export async function applyConfig(db: DataSource, config: GatehouseConfig, options: ApplyOptions): Promise<ApplyResult> {
   return db.transaction(async (manager) => {
     const changes: Change[] = [];
@@ -83,43 +89,24 @@ async function applyTenant(
   const scope = new TenantScope(manager, tenant.id);
   const label = (key: string) => `${config.slug}/${key}`;
 
-  if (config.sso) {
-    const sso = await saveSsoSettings(manager, tenant.id, config.sso);
-    if (sso.changed)
-      changes.push({
-        action: sso.before ? 'update' : 'create',
-        kind: 'sso',
-        name: label('sso'),
-        id: tenant.id,
-        before: sso.before,
-        after: sso.after,
-      });
-  }
-
-  if (config.approvals) {
-    const approvals = await saveApprovalSettings(manager, tenant.id, config.approvals);
-    if (approvals.changed)
-      changes.push({
-        action: approvals.before ? 'update' : 'create',
-        kind: 'approval-settings',
-        name: label('approvals'),
-        id: tenant.id,
-        before: approvals.before,
-        after: approvals.after,
-      });
-  }
-
-  if (config.traces) {
-    const traces = await saveTraceSettings(manager, tenant.id, config.traces);
-    if (traces.changed)
-      changes.push({
-        action: traces.before ? 'update' : 'create',
-        kind: 'trace-settings',
-        name: label('traces'),
-        id: tenant.id,
-        before: traces.before,
-        after: traces.after,
-      });
+  // Tenant-wide settings blocks: absent leaves them as they are; each change is one audited entry.
+  const { sso, approvals, traces } = config;
+  const settings: Array<[kind: string, key: string, save: (() => Promise<SettingsChange>) | null]> = [
+    ['sso', 'sso', sso ? () => saveSsoSettings(manager, tenant.id, sso) : null],
+    ['approval-settings', 'approvals', approvals ? () => saveApprovalSettings(manager, tenant.id, approvals) : null],
+    ['trace-settings', 'traces', traces ? () => saveTraceSettings(manager, tenant.id, traces) : null],
+  ];
+  for (const [kind, key, save] of settings) {
+    const result = await save?.();
+    if (!result?.changed) continue;
+    changes.push({
+      action: result.before ? 'update' : 'create',
+      kind,
+      name: label(key),
+      id: tenant.id,
+      before: result.before,
+      after: result.after,
+    });
   }
 
   const servers = await reconcile({
