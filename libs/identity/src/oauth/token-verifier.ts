@@ -7,7 +7,7 @@ import type { SigningKeys } from './signing-keys';
 /**
  * Verifies OAuth access tokens where they are used (the gateway), with no call to the API: the
  * published keys are read from Postgres and cached, and re-read when a token names an unknown
- * key (a rotation), at most every `reloadIntervalMs`. Verified tokens are cached until they
+ * key (a rotation), at most every `reloadIntervalMs` (such a token waits for the next reload). Verified tokens are cached until they
  * expire, so the signature is checked once per token, not once per call.
  */
 export class OAuthTokenVerifier {
@@ -40,6 +40,12 @@ export class OAuthTokenVerifier {
   }
 
   private async keySet(reload: boolean): Promise<JSONWebKeySet> {
+    if (reload && this.jwks) {
+      // A token naming a key we do not know: usually a rotation just now. Wait out the reload
+      // interval rather than refuse it (an unknown-kid flood costs the caller time, not Postgres).
+      const wait = this.reloadIntervalMs - (Date.now() - this.loadedAt);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
     const due = Date.now() - this.loadedAt >= this.reloadIntervalMs;
     if (!this.jwks || (reload && due)) {
       this.jwks = await this.keys.publicJwks();
