@@ -8,7 +8,7 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
  * An upstream that requires a bearer token and carelessly echoes it back: in a tool result and in
  * a tool error. What a leaky third-party MCP server looks like to Gatehouse.
  */
-export async function startCredentialEchoUpstream(expectedToken: () => string): Promise<{
+export async function startCredentialEchoUpstream(accepts: (authorization: string) => boolean): Promise<{
   url: string;
   /** Authorization headers received, in order (to prove the real secret was sent). */
   seen: string[];
@@ -39,7 +39,7 @@ export async function startCredentialEchoUpstream(expectedToken: () => string): 
   const http: HttpServer = createServer((req, res) => {
     const auth = req.headers.authorization ?? '';
     seen.push(auth);
-    if (auth !== `Bearer ${expectedToken()}`) {
+    if (!accepts(auth)) {
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
       return;
     }

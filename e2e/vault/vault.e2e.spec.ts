@@ -71,7 +71,7 @@ describe('vault: upstream secrets sealed at rest, resolved only in the gateway, 
     dbUrl = await createIsolatedDatabase('vault');
     db = createDataSource({ url: dbUrl, poolSize: 2 });
     await db.initialize();
-    upstream = await startCredentialEchoUpstream(() => upstreamExpects);
+    upstream = await startCredentialEchoUpstream((auth) => auth === `Bearer ${upstreamExpects}`);
     await applyYaml(db, yaml(acme, upstream.url));
     await applyYaml(db, yaml(globex, upstream.url));
     tokens[acme] = await issueToken(db, acme, `admin@${acme}.test`);

@@ -10,7 +10,7 @@ import { ApprovalWorkers } from './approval-workers';
 import { RetentionSweeper } from './retention-sweeper';
 import { createDataSource } from '@gatehouse/database';
 import { TraceWriter, type TraceRecord } from '@gatehouse/audit';
-import { UpstreamPool, noVault, type SecretLookup } from '@gatehouse/upstream';
+import { UpstreamPool, UpstreamTokens, noVault, type SecretLookup } from '@gatehouse/upstream';
 import {
   ApprovalHolds,
   EndpointRegistry,
@@ -29,7 +29,7 @@ import { McpEndpoint } from './mcp-endpoint';
 import { OAuthResource, protectedResourceMetadataPath } from './oauth-resource';
 import { sendError, sendJson } from './http-responses';
 import { GatehouseError } from '@gatehouse/core';
-import { LocalMasterKeys, SecretRedactor, subscribeSecretChanges, Vault, VaultSecretLookup } from '@gatehouse/vault';
+import { announceSecretChange, LocalMasterKeys, SecretRedactor, subscribeSecretChanges, Vault, VaultSecretLookup } from '@gatehouse/vault';
 import { loadServiceSecret, OAuthTokenVerifier, SigningKeys, type Principal } from '@gatehouse/identity';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -87,8 +87,30 @@ export async function startGateway(
   const sessions = new LegacySessionStore(config.GATEWAY_SESSION_IDLE_MS, (n) => metrics.legacySessions.set(n));
 
   let onToolsChanged: (serverId: string) => void = () => undefined;
+  // Upstream OAuth tokens are shared by all gateways through Redis (sealed with the tenant's data key).
+  const tokenRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+  tokenRedis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error (upstream tokens)'));
+  const lookup = options.secrets ?? secretLookup?.lookup ?? noVault;
+  const tokens = vault.enabled
+    ? new UpstreamTokens(
+        tokenRedis,
+        {
+          lookup,
+          current: (tenantId, name) => vault.reveal(tenantId, name),
+          remember: (name, value) => redactor.remember(name, value),
+          replace: async (tenantId, name, value) => {
+            await vault.put(tenantId, name, value, 'gateway:oauth-refresh-rotation');
+            secretLookup?.forget(tenantId);
+            await announceSecretChange(tokenRedis, tenantId).catch(() => undefined);
+          },
+          seal: (tenantId, label, value) => vault.seal(tenantId, label, value),
+          open: (tenantId, label, sealed) => vault.open(tenantId, label, sealed),
+        },
+        logger.child({ component: 'upstream-oauth' }),
+      )
+    : undefined;
   const pool = new UpstreamPool(
-    options.secrets ?? secretLookup?.lookup ?? noVault,
+    { secrets: lookup, tokens },
     logger.child({ component: 'upstream' }),
     {
       onListChanged: (server, kind) => {
@@ -266,6 +288,7 @@ export async function startGateway(
       subscriber.disconnect();
       queueConnection.disconnect();
       workerConnection.disconnect();
+      tokenRedis.disconnect();
       await db.destroy();
     },
   };

@@ -4,6 +4,21 @@ import { Tenant } from '@gatehouse/tenancy';
 export const TRANSPORTS = ['http', 'sse', 'stdio'] as const;
 export type UpstreamTransportKind = (typeof TRANSPORTS)[number];
 
+/**
+ * OAuth for an upstream that wants an access token: the client credentials grant, or the
+ * refresh token grant when `refreshToken` is set. Credentials are `${secret:NAME}` references
+ * (a rotated refresh token is written back to that secret), never literals.
+ */
+export interface UpstreamOAuthSettings {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret?: string;
+  refreshToken?: string;
+  scope?: string;
+  /** RFC 8707 resource indicator, when the authorization server wants one. */
+  resource?: string;
+}
+
 /** An upstream MCP server registered for one tenant. */
 @Entity('mcp_servers')
 @Index(['tenantId', 'name'], { unique: true })
@@ -39,6 +54,9 @@ export class McpServer {
 
   @Column({ type: 'jsonb', default: () => "'{}'" })
   headers!: Record<string, string>;
+
+  @Column({ type: 'jsonb', nullable: true })
+  oauth!: UpstreamOAuthSettings | null;
 
   @Column({ name: 'timeout_ms', type: 'integer', default: 60000 })
   timeoutMs!: number;

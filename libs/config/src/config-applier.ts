@@ -5,7 +5,7 @@ import { DriftEvent, McpServer, Profile, ProfileTool } from '@gatehouse/catalog'
 import { saveSsoSettings } from '@gatehouse/identity';
 import { saveApprovalSettings } from '@gatehouse/approvals';
 import { AdminAuditEntry, saveTraceSettings } from '@gatehouse/audit';
-import type { GatehouseConfig, ProfileConfig, TenantConfig } from './config-schema';
+import type { GatehouseConfig, ProfileConfig, ServerConfig, TenantConfig } from './config-schema';
 import { reconcile, type Change } from './reconcile';
 
 export interface ApplyOptions {
@@ -116,15 +116,7 @@ async function applyTenant(
     desired: config.servers,
     keyOfRow: (r) => r.name,
     keyOfDesired: (d) => d.name,
-    fieldsOfDesired: (d) => ({
-      transport: d.transport,
-      url: d.url ?? null,
-      command: d.command ?? null,
-      args: d.args,
-      env: d.env,
-      headers: d.headers,
-      timeoutMs: d.timeoutMs,
-    }),
+    fieldsOfDesired: serverFields,
     fieldsOfRow: (r) => ({
       transport: r.transport,
       url: r.url,
@@ -132,6 +124,7 @@ async function applyTenant(
       args: r.args,
       env: r.env,
       headers: r.headers,
+      oauth: r.oauth ?? null,
       timeoutMs: r.timeoutMs,
     }),
     auditView: (f) => ({
@@ -139,33 +132,8 @@ async function applyTenant(
       env: redactValues(f.env as Record<string, string>),
       headers: redactValues(f.headers as Record<string, string>),
     }),
-    create: (d) =>
-      scope.save(
-        McpServer,
-        scope.create(McpServer, {
-          name: d.name,
-          transport: d.transport,
-          url: d.url ?? null,
-          command: d.command ?? null,
-          args: d.args,
-          env: d.env,
-          headers: d.headers,
-          timeoutMs: d.timeoutMs,
-        }),
-      ),
-    update: (row, d) =>
-      scope.save(
-        McpServer,
-        Object.assign(row, {
-          transport: d.transport,
-          url: d.url ?? null,
-          command: d.command ?? null,
-          args: d.args,
-          env: d.env,
-          headers: d.headers,
-          timeoutMs: d.timeoutMs,
-        }),
-      ),
+    create: (d) => scope.save(McpServer, scope.create(McpServer, { name: d.name, ...serverFields(d) })),
+    update: (row, d) => scope.save(McpServer, Object.assign(row, serverFields(d))),
     remove: async (row) => void (await scope.delete(McpServer, { id: row.id })),
   });
   changes.push(...servers.changes);
@@ -375,4 +343,18 @@ export async function approvePendingDrift(
     });
   }
   return changes;
+}
+
+/** A server's stored fields as the config file declares them (one list for compare, create and update). */
+function serverFields(d: ServerConfig) {
+  return {
+    transport: d.transport,
+    url: d.url ?? null,
+    command: d.command ?? null,
+    args: d.args,
+    env: d.env,
+    headers: d.headers,
+    oauth: d.oauth ?? null,
+    timeoutMs: d.timeoutMs,
+  };
 }

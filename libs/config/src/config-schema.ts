@@ -9,6 +9,9 @@ const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case l
 const profileSlug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, dashes or underscores');
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be letters, digits, dot, dash or underscore');
 
+/** Credentials in config are references into the vault, never the values themselves. */
+const secretReference = z.string().regex(/^\$\{secret:[A-Za-z0-9_.-]+\}$/, 'must be a ${secret:NAME} reference to a vault secret, not the value');
+
 export const serverSchema = z
   .object({
     name,
@@ -19,9 +22,22 @@ export const serverSchema = z
     env: z.record(z.string(), z.string()).default({}),
     headers: z.record(z.string(), z.string()).default({}),
     timeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
+    oauth: z
+      .object({
+        tokenUrl: z.url(),
+        clientId: z.string().min(1),
+        clientSecret: secretReference.optional(),
+        refreshToken: secretReference.optional(),
+        scope: z.string().min(1).optional(),
+        resource: z.url().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((server, ctx) => {
+    if (server.oauth && server.transport === 'stdio')
+      ctx.addIssue({ code: 'custom', path: ['oauth'], message: 'OAuth is for http and sse servers' });
     if (server.transport === 'stdio' && !server.command)
       ctx.addIssue({ code: 'custom', path: ['command'], message: 'stdio servers need a command' });
     if (server.transport !== 'stdio' && !server.url)

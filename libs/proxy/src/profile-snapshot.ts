@@ -37,6 +37,7 @@ function toUpstreamConfig(server: McpServer): UpstreamServerConfig {
     args: server.args,
     env: server.env,
     headers: server.headers,
+    oauth: server.oauth,
     timeoutMs: server.timeoutMs,
   };
 }

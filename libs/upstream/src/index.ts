@@ -5,3 +5,4 @@ export * from './upstream-connection';
 export * from './upstream-pool';
 export * from './call-relay';
 export * from './abort-isolating-fetch';
+export * from './upstream-tokens';

@@ -8,9 +8,8 @@ import {
 } from '@modelcontextprotocol/client';
 import { GatehouseError, type Logger } from '@gatehouse/core';
 import type { UpstreamServerConfig } from './upstream-config';
-import type { SecretLookup } from './secret-references';
 import { currentCall, type CallRelay } from './call-relay';
-import { createUpstreamTransport } from './transport-factory';
+import { createUpstreamTransport, type UpstreamCredentials } from './transport-factory';
 
 export type CatalogKind = 'tools' | 'resources' | 'prompts';
 
@@ -59,7 +58,7 @@ export class UpstreamConnection {
 
   constructor(
     readonly config: UpstreamServerConfig,
-    private readonly secrets: SecretLookup,
+    private readonly credentials: UpstreamCredentials,
     private readonly logger: Logger,
     private readonly events: UpstreamConnectionEvents = {},
     private readonly toolsRefreshMs = 60_000,
@@ -193,7 +192,7 @@ export class UpstreamConnection {
         .catch(() => undefined);
     });
     try {
-      const transport = await createUpstreamTransport(this.config, this.secrets, (line) =>
+      const transport = await createUpstreamTransport(this.config, this.credentials, (line) =>
         this.logger.debug({ server: this.config.name, stderr: line }, 'upstream stderr'),
       );
       await client.connect(transport, { timeout: Math.min(this.config.timeoutMs, 30_000) });

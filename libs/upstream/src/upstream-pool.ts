@@ -1,7 +1,7 @@
 import type { Logger } from '@gatehouse/core';
 import { connectionFingerprint, type UpstreamServerConfig } from './upstream-config';
 import { UpstreamConnection, type UpstreamConnectionEvents } from './upstream-connection';
-import type { SecretLookup } from './secret-references';
+import type { UpstreamCredentials } from './transport-factory';
 
 /**
  * Every upstream connection of this gateway process, keyed by server id. A server whose
@@ -11,7 +11,7 @@ export class UpstreamPool {
   private readonly connections = new Map<string, { fingerprint: string; connection: UpstreamConnection }>();
 
   constructor(
-    private readonly secrets: SecretLookup,
+    private readonly credentials: UpstreamCredentials,
     private readonly logger: Logger,
     private readonly events: UpstreamConnectionEvents = {},
     private readonly toolsRefreshMs = 60_000,
@@ -22,7 +22,7 @@ export class UpstreamPool {
     const existing = this.connections.get(config.id);
     if (existing && existing.fingerprint === fingerprint) return existing.connection;
     if (existing) void existing.connection.close();
-    const connection = new UpstreamConnection(config, this.secrets, this.logger, this.events, this.toolsRefreshMs);
+    const connection = new UpstreamConnection(config, this.credentials, this.logger, this.events, this.toolsRefreshMs);
     this.connections.set(config.id, { fingerprint, connection });
     return connection;
   }

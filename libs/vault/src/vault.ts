@@ -122,6 +122,21 @@ export class Vault {
   }
 
   /**
+   * Seals a value that is not a stored secret but must not sit in the clear elsewhere (an upstream
+   * access token shared through Redis), under the tenant's data key and bound to `label`.
+   */
+  async seal(tenantId: string, label: string, value: string): Promise<string> {
+    const keys = this.requireKeys();
+    return sealSecret(await this.dataKey(this.db.manager, tenantId, keys), tenantId, `sealed:${label}`, value);
+  }
+
+  /** The value `seal` sealed for this tenant and label; throws when it was altered or moved. */
+  async open(tenantId: string, label: string, sealed: string): Promise<string> {
+    const keys = this.requireKeys();
+    return openSecret(await this.dataKey(this.db.manager, tenantId, keys), tenantId, `sealed:${label}`, sealed);
+  }
+
+  /**
    * Re-wraps every data key not yet under the current master key (the previous key must be
    * loaded too). Each row is one conditional UPDATE, so processes keep reading throughout: they
    * hold both keys until the rotation is done. Secrets themselves are untouched.

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { GatehouseError, type Logger } from '@gatehouse/core';
+import type { UpstreamOAuthSettings } from '@gatehouse/catalog';
+import type { UpstreamServerConfig } from './upstream-config';
+import { secretNames, type SecretLookup } from './secret-references';
+
+type OAuth = typeof import('oauth4webapi', { with: { 'resolution-mode': 'import' } });
+let loading: Promise<OAuth> | undefined;
+// oauth4webapi is ESM-only; this CommonJS build loads it with a real dynamic import, once.
+const loadOAuth = (): Promise<OAuth> => (loading ??= import('oauth4webapi'));
+
+/** What the token source needs from the vault: secret values, writing back a rotated refresh token, sealing. */
+export interface TokenVault {
+  /** Cached lookup (client secrets). */
+  lookup: SecretLookup;
+  /** Uncached: a refresh token another gateway may just have rotated. */
+  current(tenantId: string, name: string): Promise<string | undefined>;
+  /** Marks a credential value as secret for redaction (access and refresh tokens too). */
+  remember(name: string, value: string): void;
+  replace(tenantId: string, name: string, value: string): Promise<void>;
+  seal(tenantId: string, label: string, value: string): Promise<string>;
+  open(tenantId: string, label: string, sealed: string): Promise<string>;
+}
+
+interface CachedToken {
+  accessToken: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  obtainedAt: number;
+}
+
+export interface UpstreamTokenOptions {
+  /** Tokens this close to expiry are refreshed before use. */
+  refreshMarginMs?: number;
+  /** How long a worker waits for another worker's refresh before giving up. */
+  lockWaitMs?: number;
+}
+
+/**
+ * Access tokens for upstream servers that use OAuth (client credentials or refresh token grant),
+ * shared by every gateway worker: the current token lives in Redis, sealed with the tenant's data
+ * key; one worker at a time refreshes a credential (a Redis lock), before the token expires; the
+ * others wait for its result. With refresh token rotation this is what keeps two workers from
+ * spending the same refresh token. Redis away: each worker fetches its own token.
+ */
+export class UpstreamTokens {
+  private readonly local = new Map<string, CachedToken>();
+  private readonly marginMs: number;
+  private readonly lockWaitMs: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly vault: TokenVault,
+    private readonly logger: Logger,
+    options: UpstreamTokenOptions = {},
+  ) {
+    this.marginMs = options.refreshMarginMs ?? 30_000;
+    this.lockWaitMs = options.lockWaitMs ?? 10_000;
+  }
+
+  /** A token valid for at least the refresh margin; `rejected` is one the upstream just refused (never returned again). */
+  async accessToken(server: UpstreamServerConfig, rejected?: string): Promise<string> {
+    const oauth = server.oauth;
+    if (!oauth) throw new Error(`server "${server.name}" has no OAuth settings`);
+    const usable = (t: CachedToken | null | undefined): t is CachedToken =>
+      !!t && t.accessToken !== rejected && t.expiresAt - this.marginFor(t) > Date.now();
+    const local = this.local.get(server.id);
+    if (usable(local)) return local.accessToken;
+    const shared = await this.readShared(server).catch(() => null);
+    if (usable(shared)) return this.remember(server, shared);
+
+    const lock = await this.lock(server).catch(() => 'no-redis' as const);
+    if (lock === null) {
+      // Another worker is refreshing: wait for its token rather than spending the credential twice.
+      const deadline = Date.now() + this.lockWaitMs;
+      while (Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        const fresh = await this.readShared(server).catch(() => null);
+        if (usable(fresh)) return this.remember(server, fresh);
+      }
+      throw new GatehouseError(
+        'upstream_unavailable',
+        `Timed out waiting for another gateway to refresh the OAuth token of server "${server.name}".`,
+      );
+    }
+    try {
+      const again = lock === 'no-redis' ? null : await this.readShared(server).catch(() => null);
+      if (usable(again)) return this.remember(server, again);
+      const token = await this.fetchToken(server, oauth);
+      await this.writeShared(server, token).catch((error: unknown) =>
+        this.logger.warn({ err: error, server: server.name }, 'could not share an upstream token through Redis'),
+      );
+      return this.remember(server, token);
+    } finally {
+      if (lock !== 'no-redis') await this.unlock(server, lock).catch(() => undefined);
+    }
+  }
+
+  /** Forgets a server's token in this process (its config changed). */
+  forget(serverId: string): void {
+    this.local.delete(serverId);
+  }
+
+  private marginFor(token: CachedToken): number {
+    // Refresh when under the margin, or under a tenth of the token's lifetime for short-lived tokens.
+    return Math.min(this.marginMs, (token.expiresAt - token.obtainedAt) / 10);
+  }
+
+  private async fetchToken(server: UpstreamServerConfig, oauth: UpstreamOAuthSettings): Promise<CachedToken> {
+    const o = await loadOAuth();
+    const as = { issuer: new URL(oauth.tokenUrl).origin, token_endpoint: oauth.tokenUrl };
+    const client = { client_id: oauth.clientId };
+    const clientSecret = oauth.clientSecret ? await this.secret(server, oauth.clientSecret, 'clientSecret') : undefined;
+    const auth = clientSecret === undefined ? o.None() : o.ClientSecretBasic(clientSecret);
+    const parameters = new URLSearchParams();
+    if (oauth.scope) parameters.set('scope', oauth.scope);
+    if (oauth.resource) parameters.set('resource', oauth.resource);
+    // Token endpoints on loopback or private networks are normal for self-hosted upstreams.
+    const options = { [o.allowInsecureRequests]: new URL(oauth.tokenUrl).protocol === 'http:' };
+    const obtainedAt = Date.now();
+    try {
+      let result: { access_token: string; expires_in?: number; refresh_token?: string };
+      if (oauth.refreshToken) {
+        const refreshToken = await this.secret(server, oauth.refreshToken, 'refreshToken', true);
+        const response = await o.refreshTokenGrantRequest(as, client, auth, refreshToken, { ...options, additionalParameters: parameters });
+        result = await o.processRefreshTokenResponse(as, client, response);
+        // A rotated refresh token replaces the old one in the vault before anyone else may use it.
+        if (result.refresh_token && result.refresh_token !== refreshToken) {
+          this.vault.remember(secretNames(oauth.refreshToken)[0] as string, result.refresh_token);
+          await this.vault.replace(server.tenantId, secretNames(oauth.refreshToken)[0] as string, result.refresh_token);
+        }
+      } else {
+        const response = await o.clientCredentialsGrantRequest(as, client, auth, parameters, options);
+        result = await o.processClientCredentialsResponse(as, client, response);
+      }
+      const lifetimeMs = (result.expires_in ?? 300) * 1000;
+      this.logger.info({ server: server.name, expiresInS: lifetimeMs / 1000 }, 'obtained an upstream OAuth token');
+      return { accessToken: result.access_token, expiresAt: obtainedAt + lifetimeMs, obtainedAt };
+    } catch (error) {
+      throw new GatehouseError(
+        'upstream_unavailable',
+        `Could not get an OAuth access token for server "${server.name}" from ${oauth.tokenUrl}: ${describe(error)}`,
+      );
+    }
+  }
+
+  private async secret(server: UpstreamServerConfig, reference: string, field: string, fresh = false): Promise<string> {
+    const name = secretNames(reference)[0];
+    const read = fresh ? this.vault.current : this.vault.lookup;
+    const value = name === undefined ? undefined : await read(server.tenantId, name);
+    if (value !== undefined && name !== undefined) this.vault.remember(name, value);
+    if (value === undefined)
+      throw new GatehouseError(
+        'upstream_unavailable',
+        `secret "${name ?? reference}" for the OAuth ${field} of server "${server.name}" is not in the vault`,
+      );
+    return value;
+  }
+
+  private remember(server: UpstreamServerConfig, token: CachedToken): string {
+    this.vault.remember(`oauth:${server.name}`, token.accessToken);
+    this.local.set(server.id, token);
+    return token.accessToken;
+  }
+
+  private key(server: UpstreamServerConfig, part: 'token' | 'lock'): string {
+    return `gatehouse:upstream-oauth:${part}:${server.id}`;
+  }
+
+  private async readShared(server: UpstreamServerConfig): Promise<CachedToken | null> {
+    const sealed = await this.redis.get(this.key(server, 'token'));
+    if (!sealed) return null;
+    return JSON.parse(await this.vault.open(server.tenantId, `upstream-token:${server.id}`, sealed)) as CachedToken;
+  }
+
+  private async writeShared(server: UpstreamServerConfig, token: CachedToken): Promise<void> {
+    const sealed = await this.vault.seal(server.tenantId, `upstream-token:${server.id}`, JSON.stringify(token));
+    await this.redis.set(this.key(server, 'token'), sealed, 'PX', Math.max(1000, token.expiresAt - Date.now()));
+  }
+
+  /** The lock's owner token, or null when another worker holds it. */
+  private async lock(server: UpstreamServerConfig): Promise<string | null> {
+    const owner = randomUUID();
+    const ok = await this.redis.set(this.key(server, 'lock'), owner, 'PX', 15_000, 'NX');
+    return ok === 'OK' ? owner : null;
+  }
+
+  private async unlock(server: UpstreamServerConfig, owner: string): Promise<void> {
+    // Delete only our own lock (it may have expired and been taken by another worker).
+    await this.redis.eval(
+      `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`,
+      1,
+      this.key(server, 'lock'),
+      owner,
+    );
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as {
+    error?: string;
+    error_description?: string;
+    message?: string;
+    cause?: { error?: string; error_description?: string };
+  };
+  const code = e.error ?? e.cause?.error;
+  const text = e.error_description ?? e.cause?.error_description;
+  if (code) return text ? `${code} (${text})` : code;
+  return e.message ?? String(error);
+}
