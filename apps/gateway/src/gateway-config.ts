@@ -70,6 +70,9 @@ const gatewayEnvSchema = baseEnvSchema.extend({
     .int()
     .min(1000)
     .default(60 * 60_000),
+  /** How often each gateway sends waiting telemetry (OTLP) to tenants' collectors, and how many records per request. */
+  GATEWAY_EXPORT_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  GATEWAY_EXPORT_BATCH: z.coerce.number().int().min(1).max(10_000).default(512),
   GATEWAY_SECRET_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
   GATEWAY_APPROVAL_ROUND_MS: z.coerce.number().int().min(100).default(60_000),
   GATEWAY_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),

@@ -10,7 +10,8 @@ import { ApprovalWorkers } from './approval-workers';
 import { RetentionSweeper } from './retention-sweeper';
 import { createDataSource } from '@gatehouse/database';
 import { TraceWriter, type TraceRecord } from '@gatehouse/audit';
-import { UpstreamPool, UpstreamTokens, noVault, type SecretLookup } from '@gatehouse/upstream';
+import { UpstreamPool, UpstreamTokens, noVault, resolveSecretReferences, type SecretLookup } from '@gatehouse/upstream';
+import { OutboxDispatcher } from '@gatehouse/telemetry';
 import {
   ApprovalHolds,
   EndpointRegistry,
@@ -161,6 +162,12 @@ export async function startGateway(
     apiPublicUrl: config.API_PUBLIC_URL,
   });
   approvalWorkers.start();
+  const telemetry = new OutboxDispatcher(db, tokenRedis, logger.child({ component: 'telemetry' }), {
+    intervalMs: config.GATEWAY_EXPORT_INTERVAL_MS,
+    batchSize: config.GATEWAY_EXPORT_BATCH,
+    resolveHeaders: (tenantId, headers) => resolveSecretReferences(tenantId, headers, lookup),
+  });
+  telemetry.start();
   const retention = new RetentionSweeper(db, approvalStore, logger.child({ component: 'retention' }), config.GATEWAY_RETENTION_SWEEP_MS);
   retention.start();
   const recordTrace = (raw: TraceRecord) => {
@@ -281,6 +288,7 @@ export async function startGateway(
       });
       await sessions.closeAll();
       retention.stop();
+      await telemetry.stop();
       await approvalWorkers.close();
       await approvalQueues.close();
       await pool.close();

@@ -25,6 +25,9 @@ export interface TraceRecord {
   status: TraceStatus;
   latencyMs: number;
   approvalId: string | null;
+  /** The upstream call's start (ms after the trace's start) and duration, when the gateway made it directly. */
+  upstreamStartMs?: number | null;
+  upstreamMs?: number | null;
   /** How arguments and result were kept; absent or null: in full. */
   payloadMode?: StoredPayloadMode | null;
 }

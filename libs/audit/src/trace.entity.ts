@@ -77,6 +77,13 @@ export class Trace {
   @Column({ name: 'approval_id', type: 'uuid', nullable: true })
   approvalId!: string | null;
 
+  /** When the upstream call started, in ms after the trace's start, and how long it took (direct calls). */
+  @Column({ name: 'upstream_start_ms', type: 'double precision', nullable: true })
+  upstreamStartMs!: number | null;
+
+  @Column({ name: 'upstream_ms', type: 'double precision', nullable: true })
+  upstreamMs!: number | null;
+
   /** How arguments and result were kept (`hashed`, `none`, `purged` after retention); null: in full. */
   @Column({ name: 'payload_mode', type: 'text', nullable: true })
   payloadMode!: StoredPayloadMode | null;

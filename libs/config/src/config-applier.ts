@@ -5,6 +5,7 @@ import { DriftEvent, McpServer, Profile, ProfileTool } from '@gatehouse/catalog'
 import { saveSsoSettings } from '@gatehouse/identity';
 import { saveApprovalSettings } from '@gatehouse/approvals';
 import { AdminAuditEntry, saveTraceSettings } from '@gatehouse/audit';
+import { saveExportSettings } from '@gatehouse/telemetry';
 import type { GatehouseConfig, ProfileConfig, ServerConfig, TenantConfig } from './config-schema';
 import { reconcile, type Change } from './reconcile';
 
@@ -90,11 +91,12 @@ async function applyTenant(
   const label = (key: string) => `${config.slug}/${key}`;
 
   // Tenant-wide settings blocks: absent leaves them as they are; each change is one audited entry.
-  const { sso, approvals, traces } = config;
+  const { sso, approvals, traces, export: telemetry } = config;
   const settings: Array<[kind: string, key: string, save: (() => Promise<SettingsChange>) | null]> = [
     ['sso', 'sso', sso ? () => saveSsoSettings(manager, tenant.id, sso) : null],
     ['approval-settings', 'approvals', approvals ? () => saveApprovalSettings(manager, tenant.id, approvals) : null],
     ['trace-settings', 'traces', traces ? () => saveTraceSettings(manager, tenant.id, traces) : null],
+    ['export-settings', 'export', telemetry ? () => saveExportSettings(manager, tenant.id, telemetry) : null],
   ];
   for (const [kind, key, save] of settings) {
     const result = await save?.();

@@ -4,13 +4,16 @@ import { ROLES } from '@gatehouse/tenancy';
 import { ssoSettingsInputSchema } from '@gatehouse/identity';
 import { approvalSettingsInputSchema } from '@gatehouse/approvals';
 import { traceSettingsInputSchema } from '@gatehouse/audit';
+import { exportSettingsInputSchema } from '@gatehouse/telemetry';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (max 63)');
 const profileSlug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, dashes or underscores');
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be letters, digits, dot, dash or underscore');
 
 /** Credentials in config are references into the vault, never the values themselves. */
-const secretReference = z.string().regex(/^\$\{secret:[A-Za-z0-9_.-]+\}$/, 'must be a ${secret:NAME} reference to a vault secret, not the value');
+const secretReference = z
+  .string()
+  .regex(/^\$\{secret:[A-Za-z0-9_.-]+\}$/, 'must be a ${secret:NAME} reference to a vault secret, not the value');
 
 export const serverSchema = z
   .object({
@@ -99,6 +102,8 @@ export const tenantSchema = z
     approvals: approvalSettingsInputSchema.optional(),
     /** Which tools' arguments and results traces keep (full, hashed, none), and for how long. Absent: left as it is. */
     traces: traceSettingsInputSchema.optional(),
+    /** Where the tenant's audit stream goes (OTLP/HTTP) and what it carries. Absent: left as it is. */
+    export: exportSettingsInputSchema.optional(),
   })
   .strict()
   .superRefine((tenant, ctx) => {

@@ -4,6 +4,7 @@ import { AccessToken, OAuthClient, OAuthRefreshToken, OAuthSigningKey, ServiceSe
 import { AdminAuditEntry, Trace, TraceSettings } from '@gatehouse/audit';
 import { Approval, ApprovalSettings } from '@gatehouse/approvals';
 import { TenantDataKey, VaultSecret } from '@gatehouse/vault';
+import { ExportSettings, TelemetryOutbox } from '@gatehouse/telemetry';
 
 /** Every table Gatehouse owns, in one list the data source and migrations agree on. */
 export const ENTITIES = [
@@ -29,4 +30,6 @@ export const ENTITIES = [
   ApprovalSettings,
   TenantDataKey,
   VaultSecret,
+  ExportSettings,
+  TelemetryOutbox,
 ];

@@ -160,6 +160,11 @@ export async function handleToolCall(
           void request.notify({ method: 'notifications/progress', params: { ...progress, progressToken: request.progressToken } });
         };
 
+  const upstreamStarted = performance.now();
+  const upstreamTiming = () => ({
+    upstreamStartMs: Math.round((upstreamStarted - started) * 1000) / 1000,
+    upstreamMs: Math.round((performance.now() - upstreamStarted) * 1000) / 1000,
+  });
   try {
     const raw = await deps.pool
       .get(entry.server)
@@ -167,6 +172,7 @@ export async function handleToolCall(
     const result = deps.redact ? deps.redact(raw) : raw;
     const capped = capResult(result as Record<string, unknown>, deps.resultCapBytes);
     finish(result.isError ? 'error' : 'ok', {
+      ...upstreamTiming(),
       // A hashed result is the hash of the whole result, not of what the cap would have kept.
       result: trace.payloadMode ? (result as Record<string, unknown>) : capped.result,
       resultTruncated: trace.payloadMode ? false : capped.truncated,
@@ -179,6 +185,7 @@ export async function handleToolCall(
     const failure = upstreamFailure(error, request.signal);
     const protocolError = deps.redact ? new ProtocolError(failure.code, deps.redact(failure.message), deps.redact(failure.data)) : failure;
     finish('error', {
+      ...upstreamTiming(),
       error: protocolError.message,
       errorCode: String((protocolError.data as { code?: string })?.code ?? protocolError.code),
     });
