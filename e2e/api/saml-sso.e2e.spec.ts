@@ -34,7 +34,11 @@ describe('SAML single sign-on per tenant', () => {
 
   const me = (browser: TestBrowser) => browser.fetch(`${api.url}/api/me`);
   const putSso = (tenant: string, body: unknown) =>
-    fetch(`${api.url}/api/tenants/${tenant}/sso`, { method: 'PUT', headers: { authorization: `Bearer ${admins[tenant]}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${api.url}/api/tenants/${tenant}/sso`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admins[tenant]}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     db = await openTestDatabase();
@@ -62,7 +66,14 @@ describe('SAML single sign-on per tenant', () => {
 
   it('signs a user in SP-initiated, provisions them just in time with the role and profiles of their IdP groups', async () => {
     const browser = new TestBrowser();
-    const acs = await ssoSignIn(browser, api.url, acme, idp, { email: 'Dana@Acme.test', displayName: 'Dana', groups: ['engineering', 'unknown-group'] }, '/traces?tool=x');
+    const acs = await ssoSignIn(
+      browser,
+      api.url,
+      acme,
+      idp,
+      { email: 'Dana@Acme.test', displayName: 'Dana', groups: ['engineering', 'unknown-group'] },
+      '/traces?tool=x',
+    );
     expect(acs.status).toBe(303);
     expect(acs.headers.get('location')).toBe('/traces?tool=x');
     const cookie = acs.headers.getSetCookie().find((c) => c.startsWith('gatehouse_session='));
@@ -71,6 +82,10 @@ describe('SAML single sign-on per tenant', () => {
     const who = await (await me(browser)).json();
     expect(who).toMatchObject({ user: { email: 'dana@acme.test' }, tenant: { slug: acme }, role: 'member', profiles: ['coding'] });
     expect(who.csrfToken).toEqual(expect.any(String));
+    // The sign-in is in the tenant's audit log (and so in its audit stream).
+    const audit = await fetch(`${api.url}/api/tenants/${acme}/audit`, { headers: { authorization: `Bearer ${admins[acme]}` } });
+    const entries = (await audit.json()).items as Array<{ action: string; actor: string; after: { method: string } }>;
+    expect(entries.find((e) => e.action === 'auth.sign_in' && e.actor === 'dana@acme.test')).toMatchObject({ after: { method: 'saml' } });
   });
 
   it('replaces group memberships at every login: a group removed in the IdP takes its profile with it', async () => {
@@ -98,8 +113,19 @@ describe('SAML single sign-on per tenant', () => {
     it('a response signed with another key', async () => {
       const browser = new TestBrowser();
       const requestId = await startLogin(browser);
-      const forged = idp.response({ ...spUrls(api.url, acme), inResponseTo: requestId, email: 'mallory@acme.test', groups: ['security'], signWith: attacker });
+      const forged = idp.response({
+        ...spUrls(api.url, acme),
+        inResponseTo: requestId,
+        email: 'mallory@acme.test',
+        groups: ['security'],
+        signWith: attacker,
+      });
       await expectRefused(await postToAcs(browser, api.url, acme, forged), /signature/i);
+      const audit = await fetch(`${api.url}/api/tenants/${acme}/audit`, { headers: { authorization: `Bearer ${admins[acme]}` } });
+      const refused = ((await audit.json()).items as Array<{ action: string; after: { reason: string } }>).filter(
+        (e) => e.action === 'auth.sign_in_rejected',
+      );
+      expect(refused.some((e) => /signature/i.test(e.after.reason))).toBe(true);
     });
 
     it('an unsigned assertion', async () => {
@@ -114,7 +140,13 @@ describe('SAML single sign-on per tenant', () => {
       const requestId = await startLogin(browser);
       const genuine = idp.responseXml({ ...spUrls(api.url, acme), inResponseTo: requestId, email: 'intern@acme.test', groups: [] });
       const evil = idp
-        .responseXml({ ...spUrls(api.url, acme), inResponseTo: requestId, email: 'mallory@acme.test', groups: ['security'], signWith: 'none' })
+        .responseXml({
+          ...spUrls(api.url, acme),
+          inResponseTo: requestId,
+          email: 'mallory@acme.test',
+          groups: ['security'],
+          signWith: 'none',
+        })
         .match(/<saml:Assertion[\s\S]*<\/saml:Assertion>/)?.[0] as string;
       // The forged assertion goes first and carries a copy of the genuine signature.
       const signature = genuine.match(/<(ds:)?Signature[\s\S]*<\/(ds:)?Signature>/)?.[0] as string;
@@ -128,7 +160,12 @@ describe('SAML single sign-on per tenant', () => {
     it('a wrong audience', async () => {
       const browser = new TestBrowser();
       const requestId = await startLogin(browser);
-      const response = idp.response({ ...spUrls(api.url, acme), audience: 'https://some-other-sp.example', inResponseTo: requestId, email: 'dana@acme.test' });
+      const response = idp.response({
+        ...spUrls(api.url, acme),
+        audience: 'https://some-other-sp.example',
+        inResponseTo: requestId,
+        email: 'dana@acme.test',
+      });
       await expectRefused(await postToAcs(browser, api.url, acme, response), /audience/i);
     });
 
@@ -136,28 +173,50 @@ describe('SAML single sign-on per tenant', () => {
       const browser = new TestBrowser();
       const requestId = await startLogin(browser);
       const past = Date.now() - 10 * 60_000;
-      const response = idp.response({ ...spUrls(api.url, acme), inResponseTo: requestId, email: 'dana@acme.test', notBefore: new Date(past - 60_000), notOnOrAfter: new Date(past) });
+      const response = idp.response({
+        ...spUrls(api.url, acme),
+        inResponseTo: requestId,
+        email: 'dana@acme.test',
+        notBefore: new Date(past - 60_000),
+        notOnOrAfter: new Date(past),
+      });
       await expectRefused(await postToAcs(browser, api.url, acme, response), /expired|NotOnOrAfter|subject confirmation/i);
     });
 
     it('a wrong Recipient or Destination', async () => {
       const browser = new TestBrowser();
-      const r1 = idp.response({ ...spUrls(api.url, acme), recipient: 'https://evil.example/acs', inResponseTo: await startLogin(browser), email: 'dana@acme.test' });
+      const r1 = idp.response({
+        ...spUrls(api.url, acme),
+        recipient: 'https://evil.example/acs',
+        inResponseTo: await startLogin(browser),
+        email: 'dana@acme.test',
+      });
       await expectRefused(await postToAcs(browser, api.url, acme, r1), /Recipient/);
-      const r2 = idp.response({ ...spUrls(api.url, acme), destination: 'https://evil.example/acs', inResponseTo: await startLogin(browser), email: 'dana@acme.test' });
+      const r2 = idp.response({
+        ...spUrls(api.url, acme),
+        destination: 'https://evil.example/acs',
+        inResponseTo: await startLogin(browser),
+        email: 'dana@acme.test',
+      });
       await expectRefused(await postToAcs(browser, api.url, acme, r2), /Destination/);
     });
 
     it('a replayed assertion', async () => {
       const browser = new TestBrowser();
       const requestId = await startLogin(browser);
-      const response = idp.response({ ...spUrls(api.url, acme), inResponseTo: requestId, email: 'dana@acme.test', groups: ['engineering'] });
+      const response = idp.response({
+        ...spUrls(api.url, acme),
+        inResponseTo: requestId,
+        email: 'dana@acme.test',
+        groups: ['engineering'],
+      });
       expect((await postToAcs(browser, api.url, acme, response)).status).toBe(303);
       await expectRefused(await postToAcs(new TestBrowser(), api.url, acme, response), /InResponseTo|already used/);
     });
 
     it('an unsolicited (IdP-initiated) response while that is off, and accepts it once switched on', async () => {
-      const unsolicited = () => idp.response({ ...spUrls(api.url, acme), inResponseTo: null, email: 'dana@acme.test', groups: ['engineering'] });
+      const unsolicited = () =>
+        idp.response({ ...spUrls(api.url, acme), inResponseTo: null, email: 'dana@acme.test', groups: ['engineering'] });
       await expectRefused(await postToAcs(new TestBrowser(), api.url, acme, unsolicited()), /InResponseTo/);
       expect((await putSso(acme, { metadataXml: idp.metadataXml(), allowIdpInitiated: true })).status).toBe(200);
       try {
@@ -172,16 +231,33 @@ describe('SAML single sign-on per tenant', () => {
     it("a response meant for another tenant's service provider", async () => {
       // Globex's own IdP, signing for globex's SP, posted to acme's ACS; and acme's IdP aimed at globex.
       const browser = new TestBrowser();
-      const forGlobex = globexIdp.response({ ...spUrls(api.url, globex), inResponseTo: await startLogin(browser), email: 'spy@globex.test', groups: ['security'] });
+      const forGlobex = globexIdp.response({
+        ...spUrls(api.url, globex),
+        inResponseTo: await startLogin(browser),
+        email: 'spy@globex.test',
+        groups: ['security'],
+      });
       await expectRefused(await postToAcs(browser, api.url, acme, forGlobex), /Single sign-on failed/);
-      const acmeIdpAtGlobex = idp.response({ ...spUrls(api.url, globex), inResponseTo: await startLogin(browser, globex), email: 'dana@acme.test', groups: ['security'] });
+      const acmeIdpAtGlobex = idp.response({
+        ...spUrls(api.url, globex),
+        inResponseTo: await startLogin(browser, globex),
+        email: 'dana@acme.test',
+        groups: ['security'],
+      });
       await expectRefused(await postToAcs(browser, api.url, globex, acmeIdpAtGlobex), /signature/i);
     });
   });
 
   it('never redirects off-site after login', async () => {
     const browser = new TestBrowser();
-    const acs = await ssoSignIn(browser, api.url, acme, idp, { email: 'dana@acme.test', groups: ['engineering'] }, 'https://evil.example/steal');
+    const acs = await ssoSignIn(
+      browser,
+      api.url,
+      acme,
+      idp,
+      { email: 'dana@acme.test', groups: ['engineering'] },
+      'https://evil.example/steal',
+    );
     expect(acs.headers.get('location')).toBe('/');
   });
 
@@ -234,8 +310,13 @@ describe('SAML single sign-on per tenant', () => {
       unsigned: idp.logoutRequestUrl({ sloUrl, nameId: 'hal@acme.test', signWith: 'none' }).url,
       'signed by another key': idp.logoutRequestUrl({ sloUrl, nameId: 'hal@acme.test', signWith: attacker }).url,
       'tampered after signing': valid.replace('RelayState=a', 'RelayState=b'),
-      'addressed to another SP': idp.logoutRequestUrl({ sloUrl, nameId: 'hal@acme.test', destination: `${api.url}/api/auth/saml/${globex}/slo` }).url,
-      "sent to another tenant's SP": idp.logoutRequestUrl({ sloUrl: `${api.url}/api/auth/saml/${globex}/slo`, nameId: 'hal@acme.test' }).url,
+      'addressed to another SP': idp.logoutRequestUrl({
+        sloUrl,
+        nameId: 'hal@acme.test',
+        destination: `${api.url}/api/auth/saml/${globex}/slo`,
+      }).url,
+      "sent to another tenant's SP": idp.logoutRequestUrl({ sloUrl: `${api.url}/api/auth/saml/${globex}/slo`, nameId: 'hal@acme.test' })
+        .url,
     };
     for (const [label, url] of Object.entries(attempts)) {
       const answer = await fetch(url, { redirect: 'manual' });

@@ -1,3 +1,4 @@
+import { recordAdminChange } from '@gatehouse/audit';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { SAML, ValidateInResponseTo, type Profile, type SamlConfig } from '@node-saml/passport-saml';
@@ -64,6 +65,37 @@ export class SamlService {
 
   /** Validates a POSTed SAMLResponse and provisions the user it names. Throws `sso_rejected` on anything wrong. */
   async acs(tenantSlug: string, body: Record<string, unknown>): Promise<SamlLogin> {
+    const { tenant } = await this.forTenant(tenantSlug);
+    try {
+      const login = await this.acceptResponse(tenantSlug, body);
+      await recordAdminChange(this.db.manager, {
+        tenantId: tenant.id,
+        actor: login.user.email,
+        action: 'auth.sign_in',
+        targetType: 'user',
+        targetId: login.user.userId,
+        before: null,
+        after: { method: 'saml', groups: login.user.groups },
+      });
+      return login;
+    } catch (error) {
+      // Refused sign-ins are security events too: the audit stream (and the SIEM) sees them.
+      if (error instanceof GatehouseError && error.code === 'sso_rejected') {
+        await recordAdminChange(this.db.manager, {
+          tenantId: tenant.id,
+          actor: 'unknown',
+          action: 'auth.sign_in_rejected',
+          targetType: 'user',
+          targetId: null,
+          before: null,
+          after: { method: 'saml', reason: error.message },
+        }).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  private async acceptResponse(tenantSlug: string, body: Record<string, unknown>): Promise<SamlLogin> {
     const { saml, settings, tenant } = await this.forTenant(tenantSlug);
     const samlResponse = typeof body.SAMLResponse === 'string' ? body.SAMLResponse : '';
     if (!samlResponse) throw rejected('the request carries no SAMLResponse');
@@ -96,10 +128,19 @@ export class SamlService {
   }
 
   /** Where to send the browser to end the IdP session too (SP-initiated SLO), or null without SLO. */
-  async logoutUrl(tenantSlug: string, login: { nameId: string; nameIdFormat: string; sessionIndex: string | null }, returnTo: string): Promise<string | null> {
+  async logoutUrl(
+    tenantSlug: string,
+    login: { nameId: string; nameIdFormat: string; sessionIndex: string | null },
+    returnTo: string,
+  ): Promise<string | null> {
     const { saml, settings } = await this.forTenant(tenantSlug);
     if (!settings.logoutUrl) return null;
-    const profile = { issuer: settings.idpEntityId, nameID: login.nameId, nameIDFormat: login.nameIdFormat, sessionIndex: login.sessionIndex ?? undefined };
+    const profile = {
+      issuer: settings.idpEntityId,
+      nameID: login.nameId,
+      nameIDFormat: login.nameIdFormat,
+      sessionIndex: login.sessionIndex ?? undefined,
+    };
     return saml.getLogoutUrlAsync(profile, safeReturnTo(returnTo), {});
   }
 
@@ -122,7 +163,8 @@ export class SamlService {
     }
     if (!profile?.nameID) throw rejected('the LogoutRequest names no user');
     const destination = logoutRequestDestination(fields.SAMLRequest);
-    if (destination !== this.sloUrl(tenantSlug)) throw rejected(`Destination "${destination ?? '(none)'}" is not this service provider's logout URL`);
+    if (destination !== this.sloUrl(tenantSlug))
+      throw rejected(`Destination "${destination ?? '(none)'}" is not this service provider's logout URL`);
     return {
       tenantId: tenant.id,
       nameId: profile.nameID,
