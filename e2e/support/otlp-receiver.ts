@@ -29,6 +29,8 @@ export interface ReceivedLog {
 export async function startOtlpReceiver() {
   const spans: ReceivedSpan[] = [];
   const logs: ReceivedLog[] = [];
+  /** The Authorization header of each export request. */
+  const authorizations: string[] = [];
   let server: Server | null = null;
   let port = 0;
   const listen = async () => {
@@ -36,6 +38,7 @@ export async function startOtlpReceiver() {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        authorizations.push(req.headers.authorization ?? '');
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
         if (req.url === '/v1/traces') {
           for (const rs of body.resourceSpans ?? [])
@@ -60,5 +63,5 @@ export async function startOtlpReceiver() {
       server = null;
     });
   await listen();
-  return { url: `http://127.0.0.1:${port}`, spans, logs, stop, start: listen };
+  return { url: `http://127.0.0.1:${port}`, spans, logs, authorizations, stop, start: listen };
 }

@@ -10,15 +10,21 @@ import type { RunningGateway } from '@gatehouse/gateway';
 import { applyYaml, connectClient, createIsolatedDatabase, issueToken, startTestGateway, uniqueSlug } from '../support/test-gateway';
 import { startCredentialEchoUpstream } from '../support/credential-echo-upstream';
 import { startTestOAuthServer } from '../support/test-oauth-server';
+import { startOtlpReceiver } from '../support/otlp-receiver';
 
 const masterKey = randomBytes(32).toString('base64');
 const clientSecret = `cs-${randomBytes(12).toString('hex')}`;
 const initialRefreshToken = `rt-initial-${randomBytes(12).toString('hex')}`;
 
-const yaml = (slug: string, upstreamUrl: string, tokenUrl: string) => `
+const yaml = (slug: string, upstreamUrl: string, tokenUrl: string, exportTo = '') => `
 tenants:
   - slug: ${slug}
-    name: ${slug}
+    name: ${slug}${
+      exportTo
+        ? `
+    export: { otlp: { endpoint: "${exportTo}", headers: { Authorization: "Bearer \${secret:otel-token}" } }, events: [tool_calls] }`
+        : ''
+    }
     servers:
       - name: m2m
         transport: http
@@ -37,7 +43,7 @@ tenants:
     users: [{ email: dev@${slug}.test, groups: [devs] }]
 `;
 
-describe('upstream OAuth: tokens obtained, shared by gateway workers, refreshed before they expire', () => {
+describe('credentials in use: upstream OAuth tokens shared by gateway workers and refreshed before they expire, collector headers from the vault', () => {
   let db: DataSource;
   let vault: Vault;
   let gateways: RunningGateway[];
@@ -75,7 +81,7 @@ describe('upstream OAuth: tokens obtained, shared by gateway workers, refreshed 
     vault = new Vault(db, new LocalMasterKeys(Buffer.from(masterKey, 'base64')));
     await vault.put(tenantId, 'oauth-client-secret', clientSecret, 'test');
     await vault.put(tenantId, 'crm-refresh-token', initialRefreshToken, 'test');
-    const env = { DATABASE_URL: dbUrl, GATEHOUSE_MASTER_KEY: masterKey };
+    const env = { DATABASE_URL: dbUrl, GATEHOUSE_MASTER_KEY: masterKey, GATEWAY_EXPORT_INTERVAL_MS: '100' };
     gateways = [await startTestGateway(env), await startTestGateway(env)];
     const token = await issueToken(db, acme, `dev@${acme}.test`);
     clients = await Promise.all(gateways.map((g) => connectClient(g.url, acme, 'main', token)));
@@ -118,6 +124,25 @@ describe('upstream OAuth: tokens obtained, shared by gateway workers, refreshed 
     expect(rows).not.toMatch(/\bat-\d+-/);
     expect(rows).not.toContain(oauth.currentRefreshToken());
     expect(rows).not.toContain(clientSecret);
+  });
+
+  it('sends the audit stream with a collector credential from the vault, never stored or recorded in the clear', async () => {
+    const collectorToken = `otel-${randomBytes(12).toString('hex')}`;
+    const receiver = await startOtlpReceiver();
+    try {
+      await vault.put(tenantId, 'otel-token', collectorToken, 'test');
+      await applyYaml(db, yaml(acme, upstream.url, oauth.tokenUrl, receiver.url));
+      await clients[0]!.callTool({ name: 'whoami', arguments: {} });
+      const deadline = Date.now() + 10_000;
+      while (receiver.spans.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(receiver.spans.length).toBeGreaterThan(0);
+      expect(receiver.authorizations[0]).toBe(`Bearer ${collectorToken}`);
+      const stored = await db.query(`SELECT headers::text AS h FROM export_settings WHERE tenant_id = $1`, [tenantId]);
+      expect(stored[0].h).toContain('${secret:otel-token}');
+      expect(JSON.stringify(receiver.spans)).not.toContain(collectorToken);
+    } finally {
+      await receiver.stop();
+    }
   });
 
   it('a token endpoint that refuses the client gives a clear error naming the server and the endpoint, in the trace too', async () => {
