@@ -35,6 +35,7 @@ const SECRET_REF = /\$\{secret:/;
 export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private draining = false;
+  private passes = 0;
   private readonly backoff = new Map<string, { until: number; delayMs: number }>();
   private readonly exporters = new Map<string, { traces: OTLPTraceExporter; logs: OTLPLogExporter }>();
 
@@ -61,7 +62,15 @@ export class OutboxDispatcher {
     this.draining = true;
     let sent = 0;
     try {
-      const tenants: Array<{ tenant_id: string }> = await this.db.query(`SELECT DISTINCT tenant_id FROM telemetry_outbox LIMIT 1000`);
+      // Tenants that export and have records waiting: one index probe each, however long the
+      // outbox grew while a collector was down (a DISTINCT over the outbox would read all of it).
+      const tenants: Array<{ tenant_id: string }> = await this.db.query(
+        `SELECT s.tenant_id FROM export_settings s WHERE EXISTS (SELECT 1 FROM telemetry_outbox o WHERE o.tenant_id = s.tenant_id)`,
+      );
+      // Records of tenants that stopped exporting leave with their settings.
+      await this.db.query(
+        `DELETE FROM telemetry_outbox o WHERE NOT EXISTS (SELECT 1 FROM export_settings s WHERE s.tenant_id = o.tenant_id)`,
+      );
       for (const { tenant_id: tenantId } of tenants) {
         const wait = this.backoff.get(tenantId);
         if (wait && wait.until > Date.now()) continue;
