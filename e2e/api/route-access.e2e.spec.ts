@@ -19,6 +19,8 @@ const PUBLIC_ROUTES = [
   'POST /api/auth/saml/:tenant/acs',
   'GET /api/auth/saml/:tenant/metadata',
   'GET /api/auth/saml/:tenant/slo',
+  // Authenticates itself: the one-use state names the user who started the connection.
+  'GET /api/upstream-oauth/callback',
 ];
 
 const yaml = (slug: string) => `

@@ -8,7 +8,11 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
  * An upstream that requires a bearer token and carelessly echoes it back: in a tool result and in
  * a tool error. What a leaky third-party MCP server looks like to Gatehouse.
  */
-export async function startCredentialEchoUpstream(accepts: (authorization: string) => boolean): Promise<{
+export async function startCredentialEchoUpstream(
+  accepts: (authorization: string) => boolean,
+  /** Names the account a credential belongs to (shown in results; not itself a secret). */
+  identify?: (authorization: string) => string | undefined,
+): Promise<{
   url: string;
   /** Authorization headers received, in order (to prove the real secret was sent). */
   seen: string[];
@@ -23,7 +27,7 @@ export async function startCredentialEchoUpstream(accepts: (authorization: strin
       { description: 'Says which credential called it.', inputSchema: z.object({}), annotations: { readOnlyHint: true } },
       async () => ({
         content: [{ type: 'text', text: `called with ${current}` }],
-        structuredContent: { authorization: current },
+        structuredContent: { authorization: current, account: identify?.(current) ?? null },
       }),
     );
     server.registerTool(

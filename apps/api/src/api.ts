@@ -5,6 +5,8 @@ import { createLogger, queuePrefix } from '@gatehouse/core';
 import { ApprovalQueues, ApprovalService, ApprovalStore } from '@gatehouse/approvals';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { ConnectionsModule } from './connections/connections.module';
+import { UserConnections } from './connections/user-connections';
 import { announceSecretChange, LocalMasterKeys, Vault } from '@gatehouse/vault';
 import { createDataSource } from '@gatehouse/database';
 import { Redis } from 'ioredis';
@@ -70,6 +72,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       SsoModule.register(),
       ApprovalsModule.register(approvals),
       SecretsModule.register(vault, { announce: (tenantId) => announceSecretChange(redis, tenantId) }),
+      ConnectionsModule.register(new UserConnections(db, redis, vault, () => publicUrl)),
       OAuthModule.register({ db, redis, options: oauthOptions, sessions }),
     ]),
     { logger: false },

@@ -108,6 +108,12 @@ export async function startGateway(
           open: (tenantId, label, sealed) => vault.open(tenantId, label, sealed),
         },
         logger.child({ component: 'upstream-oauth' }),
+        {
+          connectUrl: async (tenantId, serverName) => {
+            const [tenant] = (await db.query(`SELECT slug FROM tenants WHERE id = $1`, [tenantId])) as Array<{ slug: string }>;
+            return `${config.API_PUBLIC_URL ?? ''}/api/tenants/${tenant?.slug ?? tenantId}/connections/${serverName}/connect`;
+          },
+        },
       )
     : undefined;
   const pool = new UpstreamPool(

@@ -17,6 +17,17 @@ export interface UpstreamOAuthSettings {
   scope?: string;
   /** RFC 8707 resource indicator, when the authorization server wants one. */
   resource?: string;
+  /**
+   * Calls act as the calling user: each user connects their own account once (authorization code
+   * + PKCE at `authorizeUrl`) and their calls carry their own token, over a connection of their
+   * own. Tool discovery uses the client's own credentials (client credentials grant).
+   */
+  perUser?: { authorizeUrl: string };
+}
+
+/** The vault secret holding one user's refresh token for one per-user OAuth server. */
+export function userRefreshTokenSecret(userId: string, serverName: string): string {
+  return `user.${userId}.${serverName}.refresh-token`;
 }
 
 /** An upstream MCP server registered for one tenant. */

@@ -16,9 +16,7 @@ export function findToolNameConflicts(tools: ExposedToolSource[]): ToolNameConfl
   for (const tool of tools) {
     byName.set(tool.exposedName, [...(byName.get(tool.exposedName) ?? []), tool]);
   }
-  return [...byName.entries()]
-    .filter(([, sources]) => sources.length > 1)
-    .map(([exposedName, sources]) => ({ exposedName, sources }));
+  return [...byName.entries()].filter(([, sources]) => sources.length > 1).map(([exposedName, sources]) => ({ exposedName, sources }));
 }
 
 export function describeConflict(conflict: ToolNameConflict): string {

@@ -25,5 +25,7 @@ export function hashToolDefinition(tool: UpstreamToolDefinition): string {
     outputSchema: tool.outputSchema ?? null,
     annotations: tool.annotations ?? null,
   };
-  return createHash('sha256').update(stringify(pinned) ?? '').digest('hex');
+  return createHash('sha256')
+    .update(stringify(pinned) ?? '')
+    .digest('hex');
 }

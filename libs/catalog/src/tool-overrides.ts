@@ -38,10 +38,7 @@ export function exposeTool(upstream: UpstreamToolDefinition, overrides: ToolOver
  * a hidden or pinned argument is refused — never silently overridden — so a prompt-injected model
  * cannot probe for the fields an admin locked.
  */
-export function rewriteArguments(
-  clientArgs: Record<string, unknown> | undefined,
-  overrides: ToolOverrides,
-): Record<string, unknown> {
+export function rewriteArguments(clientArgs: Record<string, unknown> | undefined, overrides: ToolOverrides): Record<string, unknown> {
   const args = clientArgs ?? {};
   const forbidden = Object.keys(args).filter((key) => key in overrides.pin || overrides.hide.includes(key));
   if (forbidden.length > 0) {

@@ -33,8 +33,12 @@ export const serverSchema = z
         refreshToken: secretReference.optional(),
         scope: z.string().min(1).optional(),
         resource: z.url().optional(),
+        perUser: z.object({ authorizeUrl: z.url() }).strict().optional(),
       })
       .strict()
+      .refine((o) => !o.perUser || (o.clientSecret && !o.refreshToken), {
+        message: 'perUser needs a clientSecret (for tool discovery) and no shared refreshToken',
+      })
       .optional(),
   })
   .strict()

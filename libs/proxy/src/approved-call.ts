@@ -24,7 +24,7 @@ export async function runApprovedCall(
         errorCode: 'tool_not_found',
       };
     }
-    const result = await deps.pool.get(tool.entry.server).callTool(approval.upstreamTool, approval.arguments);
+    const result = await deps.pool.get(tool.entry.server, approval.requestedBy).callTool(approval.upstreamTool, approval.arguments);
     return { result: result as Record<string, unknown> };
   } catch (error) {
     const protocolError = toProtocolError(error);

@@ -167,7 +167,7 @@ export async function handleToolCall(
   });
   try {
     const raw = await deps.pool
-      .get(entry.server)
+      .get(entry.server, caller.principal.userId) // a per-user OAuth server acts as the caller
       .callTool(entry.upstreamName, upstreamArgs, { signal: request.signal, onprogress, relay: request.relay, meta: request.meta });
     const result = deps.redact ? deps.redact(raw) : raw;
     const capped = capResult(result as Record<string, unknown>, deps.resultCapBytes);

@@ -18,6 +18,7 @@ export async function createUpstreamTransport(
   config: UpstreamServerConfig,
   { secrets, tokens }: UpstreamCredentials,
   onStderr?: (line: string) => void,
+  actingUserId?: string,
 ): Promise<Transport> {
   switch (config.transport) {
     case 'http':
@@ -29,7 +30,7 @@ export async function createUpstreamTransport(
       // Headers naming secrets are resolved per request (from the lookup's short cache), so a rotated
       // secret takes effect without reconnecting and no transport holds the value for its lifetime.
       const base = usesSecrets ? withResolvedHeaders(abortIsolatingFetch(), headersNow) : abortIsolatingFetch();
-      const fetch = config.oauth ? withAccessToken(base, config, requireTokens(tokens, config)) : base;
+      const fetch = config.oauth ? withAccessToken(base, config, requireTokens(tokens, config), actingUserId) : base;
       const requestInit = usesSecrets ? {} : { headers };
       return config.transport === 'http'
         ? new StreamableHTTPClientTransport(new URL(config.url), { requestInit, fetch })
@@ -68,17 +69,17 @@ function requireTokens(tokens: UpstreamTokens | undefined, config: UpstreamServe
  * Sends the server's current OAuth access token. A 401 means the upstream no longer takes that
  * token (revoked, or expired early): one retry with a fresh one, then the answer stands.
  */
-function withAccessToken(base: FetchLike, config: UpstreamServerConfig, tokens: UpstreamTokens): FetchLike {
+function withAccessToken(base: FetchLike, config: UpstreamServerConfig, tokens: UpstreamTokens, actingUserId?: string): FetchLike {
   return async (url, init) => {
     const send = (token: string) => {
       const headers = new Headers(init?.headers);
       headers.set('authorization', `Bearer ${token}`);
       return base(url, { ...init, headers });
     };
-    const token = await tokens.accessToken(config);
+    const token = await tokens.accessToken(config, undefined, actingUserId);
     const response = await send(token);
     if (response.status !== 401) return response;
     await response.body?.cancel().catch(() => undefined);
-    return send(await tokens.accessToken(config, token));
+    return send(await tokens.accessToken(config, token, actingUserId));
   };
 }

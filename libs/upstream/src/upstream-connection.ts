@@ -62,6 +62,8 @@ export class UpstreamConnection {
     private readonly logger: Logger,
     private readonly events: UpstreamConnectionEvents = {},
     private readonly toolsRefreshMs = 60_000,
+    /** Set for a per-user OAuth server's connection of one user: its requests carry that user's token. */
+    readonly actingUserId?: string,
   ) {}
 
   get status(): { connected: boolean; lastError: string | null; protocolVersion: string | null } {
@@ -192,8 +194,11 @@ export class UpstreamConnection {
         .catch(() => undefined);
     });
     try {
-      const transport = await createUpstreamTransport(this.config, this.credentials, (line) =>
-        this.logger.debug({ server: this.config.name, stderr: line }, 'upstream stderr'),
+      const transport = await createUpstreamTransport(
+        this.config,
+        this.credentials,
+        (line) => this.logger.debug({ server: this.config.name, stderr: line }, 'upstream stderr'),
+        this.actingUserId,
       );
       await client.connect(transport, { timeout: Math.min(this.config.timeoutMs, 30_000) });
     } catch (error) {

@@ -17,20 +17,26 @@ export class UpstreamPool {
     private readonly toolsRefreshMs = 60_000,
   ) {}
 
-  get(config: UpstreamServerConfig): UpstreamConnection {
+  /**
+   * The connection to a server. For a per-user OAuth server, `actingUserId` selects that user's
+   * own connection (their token, their upstream session); without it, the server's own identity.
+   */
+  get(config: UpstreamServerConfig, actingUserId?: string): UpstreamConnection {
+    const asUser = config.oauth?.perUser && actingUserId ? actingUserId : undefined;
+    const key = asUser ? `${config.id}\0${asUser}` : config.id;
     const fingerprint = connectionFingerprint(config);
-    const existing = this.connections.get(config.id);
+    const existing = this.connections.get(key);
     if (existing && existing.fingerprint === fingerprint) return existing.connection;
     if (existing) void existing.connection.close();
-    const connection = new UpstreamConnection(config, this.credentials, this.logger, this.events, this.toolsRefreshMs);
-    this.connections.set(config.id, { fingerprint, connection });
+    const connection = new UpstreamConnection(config, this.credentials, this.logger, this.events, this.toolsRefreshMs, asUser);
+    this.connections.set(key, { fingerprint, connection });
     return connection;
   }
 
   /** Closes connections to servers that no longer exist. */
   retain(liveServerIds: Set<string>): void {
     for (const [id, entry] of this.connections) {
-      if (!liveServerIds.has(id)) {
+      if (!liveServerIds.has(id.split('\0')[0] as string)) {
         this.connections.delete(id);
         void entry.connection.close();
       }

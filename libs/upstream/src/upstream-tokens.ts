@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { GatehouseError, type Logger } from '@gatehouse/core';
-import type { UpstreamOAuthSettings } from '@gatehouse/catalog';
+import { userRefreshTokenSecret, type UpstreamOAuthSettings } from '@gatehouse/catalog';
 import type { UpstreamServerConfig } from './upstream-config';
 import { secretNames, type SecretLookup } from './secret-references';
 
@@ -23,6 +23,13 @@ export interface TokenVault {
   open(tenantId: string, label: string, sealed: string): Promise<string>;
 }
 
+/** Whose token: a server's own, or one user's for a per-user server. */
+interface Holder {
+  server: UpstreamServerConfig;
+  userId?: string;
+  key: string;
+}
+
 interface CachedToken {
   accessToken: string;
   /** Epoch ms. */
@@ -35,6 +42,8 @@ export interface UpstreamTokenOptions {
   refreshMarginMs?: number;
   /** How long a worker waits for another worker's refresh before giving up. */
   lockWaitMs?: number;
+  /** Where a user connects their account of a per-user OAuth server (named in the error when they have not). */
+  connectUrl?: (tenantId: string, serverName: string) => Promise<string>;
 }
 
 /**
@@ -57,27 +66,32 @@ export class UpstreamTokens {
   ) {
     this.marginMs = options.refreshMarginMs ?? 30_000;
     this.lockWaitMs = options.lockWaitMs ?? 10_000;
+    this.connectUrl = options.connectUrl;
   }
 
+  private readonly connectUrl?: (tenantId: string, serverName: string) => Promise<string>;
+
   /** A token valid for at least the refresh margin; `rejected` is one the upstream just refused (never returned again). */
-  async accessToken(server: UpstreamServerConfig, rejected?: string): Promise<string> {
+  async accessToken(server: UpstreamServerConfig, rejected?: string, userId?: string): Promise<string> {
     const oauth = server.oauth;
     if (!oauth) throw new Error(`server "${server.name}" has no OAuth settings`);
+    // A per-user server's token for one user is a credential of its own: own cache, lock and refresh token.
+    const who: Holder = oauth.perUser && userId ? { server, userId, key: `${server.id}:${userId}` } : { server, key: server.id };
     const usable = (t: CachedToken | null | undefined): t is CachedToken =>
       !!t && t.accessToken !== rejected && t.expiresAt - this.marginFor(t) > Date.now();
-    const local = this.local.get(server.id);
+    const local = this.local.get(who.key);
     if (usable(local)) return local.accessToken;
-    const shared = await this.readShared(server).catch(() => null);
-    if (usable(shared)) return this.remember(server, shared);
+    const shared = await this.readShared(who).catch(() => null);
+    if (usable(shared)) return this.remember(who, shared);
 
-    const lock = await this.lock(server).catch(() => 'no-redis' as const);
+    const lock = await this.lock(who).catch(() => 'no-redis' as const);
     if (lock === null) {
       // Another worker is refreshing: wait for its token rather than spending the credential twice.
       const deadline = Date.now() + this.lockWaitMs;
       while (Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 50));
-        const fresh = await this.readShared(server).catch(() => null);
-        if (usable(fresh)) return this.remember(server, fresh);
+        const fresh = await this.readShared(who).catch(() => null);
+        if (usable(fresh)) return this.remember(who, fresh);
       }
       throw new GatehouseError(
         'upstream_unavailable',
@@ -85,21 +99,21 @@ export class UpstreamTokens {
       );
     }
     try {
-      const again = lock === 'no-redis' ? null : await this.readShared(server).catch(() => null);
-      if (usable(again)) return this.remember(server, again);
-      const token = await this.fetchToken(server, oauth);
-      await this.writeShared(server, token).catch((error: unknown) =>
+      const again = lock === 'no-redis' ? null : await this.readShared(who).catch(() => null);
+      if (usable(again)) return this.remember(who, again);
+      const token = await this.fetchToken(who, oauth);
+      await this.writeShared(who, token).catch((error: unknown) =>
         this.logger.warn({ err: error, server: server.name }, 'could not share an upstream token through Redis'),
       );
-      return this.remember(server, token);
+      return this.remember(who, token);
     } finally {
-      if (lock !== 'no-redis') await this.unlock(server, lock).catch(() => undefined);
+      if (lock !== 'no-redis') await this.unlock(who, lock).catch(() => undefined);
     }
   }
 
-  /** Forgets a server's token in this process (its config changed). */
+  /** Forgets a server's tokens in this process (its config changed). */
   forget(serverId: string): void {
-    this.local.delete(serverId);
+    for (const key of [...this.local.keys()]) if (key === serverId || key.startsWith(`${serverId}:`)) this.local.delete(key);
   }
 
   private marginFor(token: CachedToken): number {
@@ -107,7 +121,8 @@ export class UpstreamTokens {
     return Math.min(this.marginMs, (token.expiresAt - token.obtainedAt) / 10);
   }
 
-  private async fetchToken(server: UpstreamServerConfig, oauth: UpstreamOAuthSettings): Promise<CachedToken> {
+  private async fetchToken(who: Holder, oauth: UpstreamOAuthSettings): Promise<CachedToken> {
+    const { server } = who;
     const o = await loadOAuth();
     const as = { issuer: new URL(oauth.tokenUrl).origin, token_endpoint: oauth.tokenUrl };
     const client = { client_id: oauth.clientId };
@@ -121,14 +136,16 @@ export class UpstreamTokens {
     const obtainedAt = Date.now();
     try {
       let result: { access_token: string; expires_in?: number; refresh_token?: string };
-      if (oauth.refreshToken) {
-        const refreshToken = await this.secret(server, oauth.refreshToken, 'refreshToken', true);
+      const refreshReference = who.userId ? `\${secret:${userRefreshTokenSecret(who.userId, server.name)}}` : oauth.refreshToken;
+      if (refreshReference) {
+        const refreshToken = await this.userOrSharedRefreshToken(who, refreshReference);
         const response = await o.refreshTokenGrantRequest(as, client, auth, refreshToken, { ...options, additionalParameters: parameters });
         result = await o.processRefreshTokenResponse(as, client, response);
         // A rotated refresh token replaces the old one in the vault before anyone else may use it.
         if (result.refresh_token && result.refresh_token !== refreshToken) {
-          this.vault.remember(secretNames(oauth.refreshToken)[0] as string, result.refresh_token);
-          await this.vault.replace(server.tenantId, secretNames(oauth.refreshToken)[0] as string, result.refresh_token);
+          const name = secretNames(refreshReference)[0] as string;
+          this.vault.remember(name, result.refresh_token);
+          await this.vault.replace(server.tenantId, name, result.refresh_token);
         }
       } else {
         const response = await o.clientCredentialsGrantRequest(as, client, auth, parameters, options);
@@ -138,6 +155,7 @@ export class UpstreamTokens {
       this.logger.info({ server: server.name, expiresInS: lifetimeMs / 1000 }, 'obtained an upstream OAuth token');
       return { accessToken: result.access_token, expiresAt: obtainedAt + lifetimeMs, obtainedAt };
     } catch (error) {
+      if (error instanceof GatehouseError) throw error;
       throw new GatehouseError(
         'upstream_unavailable',
         `Could not get an OAuth access token for server "${server.name}" from ${oauth.tokenUrl}: ${describe(error)}`,
@@ -145,55 +163,68 @@ export class UpstreamTokens {
     }
   }
 
+  /** A user's refresh token (they must have connected their account), or the server's shared one. */
+  private async userOrSharedRefreshToken(who: Holder, reference: string): Promise<string> {
+    if (!who.userId) return this.secret(who.server, reference, 'refreshToken', true);
+    const name = userRefreshTokenSecret(who.userId, who.server.name);
+    const value = await this.vault.current(who.server.tenantId, name);
+    if (value === undefined) {
+      const where = this.connectUrl ? `: ${await this.connectUrl(who.server.tenantId, who.server.name)}` : ' (in the console)';
+      throw new GatehouseError(
+        'forbidden',
+        `Server "${who.server.name}" acts as you: connect your ${who.server.name} account first${where}`,
+      );
+    }
+    this.vault.remember(name, value);
+    return value;
+  }
+
   private async secret(server: UpstreamServerConfig, reference: string, field: string, fresh = false): Promise<string> {
     const name = secretNames(reference)[0];
     const read = fresh ? this.vault.current : this.vault.lookup;
     const value = name === undefined ? undefined : await read(server.tenantId, name);
     if (value !== undefined && name !== undefined) this.vault.remember(name, value);
-    if (value === undefined)
+    if (value === undefined) {
       throw new GatehouseError(
         'upstream_unavailable',
         `secret "${name ?? reference}" for the OAuth ${field} of server "${server.name}" is not in the vault`,
       );
+    }
     return value;
   }
 
-  private remember(server: UpstreamServerConfig, token: CachedToken): string {
-    this.vault.remember(`oauth:${server.name}`, token.accessToken);
-    this.local.set(server.id, token);
+  private remember(who: Holder, token: CachedToken): string {
+    this.vault.remember(`oauth:${who.server.name}`, token.accessToken);
+    this.local.set(who.key, token);
     return token.accessToken;
   }
 
-  private key(server: UpstreamServerConfig, part: 'token' | 'lock'): string {
-    return `gatehouse:upstream-oauth:${part}:${server.id}`;
+  private redisKey(who: Holder, part: 'token' | 'lock'): string {
+    return `gatehouse:upstream-oauth:${part}:${who.key}`;
   }
 
-  private async readShared(server: UpstreamServerConfig): Promise<CachedToken | null> {
-    const sealed = await this.redis.get(this.key(server, 'token'));
+  private async readShared(who: Holder): Promise<CachedToken | null> {
+    const sealed = await this.redis.get(this.redisKey(who, 'token'));
     if (!sealed) return null;
-    return JSON.parse(await this.vault.open(server.tenantId, `upstream-token:${server.id}`, sealed)) as CachedToken;
+    return JSON.parse(await this.vault.open(who.server.tenantId, `upstream-token:${who.key}`, sealed)) as CachedToken;
   }
 
-  private async writeShared(server: UpstreamServerConfig, token: CachedToken): Promise<void> {
-    const sealed = await this.vault.seal(server.tenantId, `upstream-token:${server.id}`, JSON.stringify(token));
-    await this.redis.set(this.key(server, 'token'), sealed, 'PX', Math.max(1000, token.expiresAt - Date.now()));
+  private async writeShared(who: Holder, token: CachedToken): Promise<void> {
+    const sealed = await this.vault.seal(who.server.tenantId, `upstream-token:${who.key}`, JSON.stringify(token));
+    await this.redis.set(this.redisKey(who, 'token'), sealed, 'PX', Math.max(1000, token.expiresAt - Date.now()));
   }
 
   /** The lock's owner token, or null when another worker holds it. */
-  private async lock(server: UpstreamServerConfig): Promise<string | null> {
+  private async lock(who: Holder): Promise<string | null> {
     const owner = randomUUID();
-    const ok = await this.redis.set(this.key(server, 'lock'), owner, 'PX', 15_000, 'NX');
+    const ok = await this.redis.set(this.redisKey(who, 'lock'), owner, 'PX', 15_000, 'NX');
     return ok === 'OK' ? owner : null;
   }
 
-  private async unlock(server: UpstreamServerConfig, owner: string): Promise<void> {
+  private async unlock(who: Holder, owner: string): Promise<void> {
     // Delete only our own lock (it may have expired and been taken by another worker).
-    await this.redis.eval(
-      `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`,
-      1,
-      this.key(server, 'lock'),
-      owner,
-    );
+    const script = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+    await this.redis.eval(script, 1, this.redisKey(who, 'lock'), owner);
   }
 }
 

@@ -35,9 +35,26 @@ export function consentPage(request: AuthorizeRequest, userEmail: string, ticket
 }
 
 export function errorPage(message: string): string {
-  return page('Sign-in request refused', `<h1>This sign-in request was refused</h1><p>${escape(message)}</p><p>Return to your application and try again.</p>`);
+  return page(
+    'Sign-in request refused',
+    `<h1>This sign-in request was refused</h1><p>${escape(message)}</p><p>Return to your application and try again.</p>`,
+  );
 }
 
 export function signedOutPage(): string {
   return page('Signed out', '<h1>You are signed out of Gatehouse</h1><p>Your identity provider ended your session.</p>');
+}
+
+export function connectedPage(server: string): string {
+  return page(
+    'Account connected',
+    `<h1>Your ${escape(server)} account is connected</h1><p>Gatehouse now calls ${escape(server)} as you. You can close this window.</p>`,
+  );
+}
+
+export function connectFailedPage(message: string): string {
+  return page(
+    'Connection failed',
+    `<h1>Your account could not be connected</h1><p>${escape(message)}</p><p>Start again from Gatehouse.</p>`,
+  );
 }
