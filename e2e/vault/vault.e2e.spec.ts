@@ -1,4 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -151,6 +153,50 @@ describe('vault: upstream secrets sealed at rest, resolved only in the gateway, 
     await client.close();
     expect(await everyRow()).not.toContain(replacement);
     expect(gateway.output()).not.toContain(replacement);
+  });
+
+  it('signs approval webhooks with a secret kept in the vault (the settings hold only its reference)', async () => {
+    const hookSecret = `hook-${randomBytes(16).toString('hex')}`;
+    expect((await putSecret(acme, 'approvals-webhook', { value: hookSecret })).status).toBe(200);
+    const deliveries: Array<{ body: string; signature: string }> = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        deliveries.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['x-gatehouse-signature']) });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      await applyYaml(
+        db,
+        yaml(acme, upstream.url)
+          .replace(
+            '    servers:',
+            `    approvals: { webhook: { url: "${hookUrl}", secret: "\${secret:approvals-webhook}" } }\n    servers:`,
+          )
+          .replace(
+            '          - { server: leaky, tool: fail_loudly }',
+            '          - { server: leaky, tool: fail_loudly }\n          - { server: leaky, tool: whoami, as: whoami_held, approval: always }',
+          ),
+      );
+      const client = await connectClient(gateway.url, acme, 'main', tokens[acme]!);
+      const held = client.callTool({ name: 'whoami_held', arguments: {} });
+      held.catch(() => undefined);
+      const deadline = Date.now() + 10_000;
+      while (deliveries.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const [delivery] = deliveries;
+      const [t, v1] = (delivery?.signature ?? '').split(',').map((part) => part.split('=')[1]);
+      expect(v1).toBe(createHmac('sha256', hookSecret).update(`${t}.${delivery?.body}`).digest('hex'));
+      const stored = await db.query(`SELECT webhook_secret FROM approval_settings`);
+      expect(JSON.stringify(stored)).toContain('${secret:approvals-webhook}');
+      expect(JSON.stringify(stored)).not.toContain(hookSecret);
+      await client.close();
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it('binds each ciphertext to its tenant and name: a value copied to another row does not decrypt', async () => {

@@ -16,6 +16,8 @@ import { runApprovedCall, type EndpointRegistry } from '@gatehouse/proxy';
 import type { UpstreamPool } from '@gatehouse/upstream';
 
 export interface ApprovalWorkerDeps {
+  /** Resolves `${secret:NAME}` references (the webhook signing secret). */
+  resolveSecrets: (tenantId: string, values: Record<string, string>) => Promise<Record<string, string>>;
   /** Blanks secret values out of what is stored (results an upstream echoes its credential into). */
   redact: <T>(value: T) => T;
   store: ApprovalStore;
@@ -92,7 +94,9 @@ export class ApprovalWorkers {
   async notify(tenantId: string, approvalId: string): Promise<void> {
     const [approval, settings] = await Promise.all([this.deps.store.find(tenantId, approvalId), this.deps.store.settings(tenantId)]);
     if (!approval || approval.status !== 'pending' || !settings.webhookUrl || !settings.webhookSecret) return;
-    await deliverWebhook(settings.webhookUrl, settings.webhookSecret, approval, this.deps.apiPublicUrl);
+    // The signing secret is best a vault reference (`${secret:NAME}`); a literal one is used as given.
+    const [secret] = Object.values(await this.deps.resolveSecrets(tenantId, { secret: settings.webhookSecret }));
+    await deliverWebhook(settings.webhookUrl, secret as string, approval, this.deps.apiPublicUrl);
   }
 
   async expire(tenantId: string, approvalId: string): Promise<void> {

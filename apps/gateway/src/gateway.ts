@@ -163,6 +163,7 @@ export async function startGateway(
     logger: logger.child({ component: 'approval-worker' }),
     resultCapBytes: config.TRACE_RESULT_CAP_BYTES,
     redact: (value) => redactor.redact(value),
+    resolveSecrets: (tenantId, values) => resolveSecretReferences(tenantId, values, lookup),
     reconcileMs: config.GATEWAY_APPROVAL_RECONCILE_MS,
     executionLimitMs: config.GATEWAY_APPROVAL_EXECUTION_LIMIT_MS,
     apiPublicUrl: config.API_PUBLIC_URL,

@@ -19,18 +19,35 @@ export const approvalSettingsInputSchema = z
     timeout: duration.default(600),
     /** Least role that may decide: approver (approvers and admins) or admin. */
     approvers: z.enum(APPROVER_ROLES).default('approver'),
-    /** POSTed on every new held call, signed with HMAC-SHA256 of the body under `secret`. */
-    webhook: z.object({ url: z.url(), secret: z.string().min(16, 'use a secret of at least 16 characters') }).strict().optional(),
+    /** POSTed on every new held call, signed with HMAC-SHA256 of the body under `secret` (best a `${secret:NAME}` vault reference). */
+    webhook: z
+      .object({ url: z.url(), secret: z.string().min(16, 'use a secret of at least 16 characters') })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ApprovalSettingsInput = z.infer<typeof approvalSettingsInputSchema>;
 
 /** Saves the block; returns audit views (the webhook secret only as "set"). */
-export async function saveApprovalSettings(manager: EntityManager, tenantId: string, input: ApprovalSettingsInput): Promise<{ changed: boolean; before: object | null; after: object }> {
+export async function saveApprovalSettings(
+  manager: EntityManager,
+  tenantId: string,
+  input: ApprovalSettingsInput,
+): Promise<{ changed: boolean; before: object | null; after: object }> {
   const repo = manager.getRepository(ApprovalSettings);
   const existing = await repo.findOne({ where: { tenantId } });
-  const next = { timeoutSeconds: input.timeout, approverRole: input.approvers, webhookUrl: input.webhook?.url ?? null, webhookSecret: input.webhook?.secret ?? null };
-  const view = (s: typeof next) => ({ timeoutSeconds: s.timeoutSeconds, approverRole: s.approverRole, webhookUrl: s.webhookUrl, webhookSecret: s.webhookSecret ? '[set]' : null });
+  const next = {
+    timeoutSeconds: input.timeout,
+    approverRole: input.approvers,
+    webhookUrl: input.webhook?.url ?? null,
+    webhookSecret: input.webhook?.secret ?? null,
+  };
+  const view = (s: typeof next) => ({
+    timeoutSeconds: s.timeoutSeconds,
+    approverRole: s.approverRole,
+    webhookUrl: s.webhookUrl,
+    webhookSecret: s.webhookSecret ? '[set]' : null,
+  });
   const before = existing ? view(existing) : null;
   const changed = !existing || (Object.keys(next) as Array<keyof typeof next>).some((k) => existing[k] !== next[k]);
   if (changed) await repo.save(repo.create({ tenantId, ...next }));
