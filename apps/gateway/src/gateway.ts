@@ -16,6 +16,7 @@ import {
   ApprovalHolds,
   EndpointRegistry,
   HeldCallTasks,
+  RateLimiter,
   type HeldCallState,
   Passthrough,
   PrincipalCache,
@@ -189,6 +190,7 @@ export async function startGateway(
       recordTrace,
       approvals: holds,
       redact: (value) => redactor.redact(value),
+      limiter: new RateLimiter(tokenRedis, logger.child({ component: 'limits' })),
       tasks: new HeldCallTasks(approvalStore, holds, (approvalId) => publishResolved(queueConnection, approvalId)),
       approvalRoundMs: config.GATEWAY_APPROVAL_ROUND_MS,
       requestState: createRequestStateCodec<HeldCallState>({

@@ -6,3 +6,4 @@ export * from './tool-definition';
 export * from './tool-overrides';
 export * from './tool-conflicts';
 export * from './approval-policy';
+export * from './limit-settings.entity';

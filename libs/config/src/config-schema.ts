@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { APPROVAL_POLICIES, TRANSPORTS } from '@gatehouse/catalog';
+import { APPROVAL_POLICIES, limitSettingsInputSchema, TRANSPORTS } from '@gatehouse/catalog';
 import { ROLES } from '@gatehouse/tenancy';
 import { ssoSettingsInputSchema } from '@gatehouse/identity';
 import { approvalSettingsInputSchema } from '@gatehouse/approvals';
@@ -108,10 +108,17 @@ export const tenantSchema = z
     traces: traceSettingsInputSchema.optional(),
     /** Where the tenant's audit stream goes (OTLP/HTTP) and what it carries. Absent: left as it is. */
     export: exportSettingsInputSchema.optional(),
+    /** Call limits for the tenant, each user, and each user on a tool. Absent: left as it is. */
+    limits: limitSettingsInputSchema.optional(),
   })
   .strict()
   .superRefine((tenant, ctx) => {
     const servers = new Set(tenant.servers.map((s) => s.name));
+    tenant.limits?.tools.forEach((rule, i) => {
+      if (!servers.has(rule.server)) {
+        ctx.addIssue({ code: 'custom', path: ['limits', 'tools', i, 'server'], message: `no server "${rule.server}" in this tenant` });
+      }
+    });
     tenant.traces?.tools.forEach((rule, i) => {
       if (!servers.has(rule.server)) {
         ctx.addIssue({ code: 'custom', path: ['traces', 'tools', i, 'server'], message: `no server "${rule.server}" in this tenant` });

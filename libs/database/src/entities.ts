@@ -1,5 +1,5 @@
 import { Group, GroupProfile, Tenant, User, UserGroup } from '@gatehouse/tenancy';
-import { DriftEvent, McpServer, Profile, ProfileTool } from '@gatehouse/catalog';
+import { DriftEvent, LimitSettings, McpServer, Profile, ProfileTool } from '@gatehouse/catalog';
 import { AccessToken, OAuthClient, OAuthRefreshToken, OAuthSigningKey, ServiceSecret, SsoSettings } from '@gatehouse/identity';
 import { AdminAuditEntry, Trace, TraceSettings } from '@gatehouse/audit';
 import { Approval, ApprovalSettings } from '@gatehouse/approvals';
@@ -17,6 +17,7 @@ export const ENTITIES = [
   Profile,
   ProfileTool,
   DriftEvent,
+  LimitSettings,
   AccessToken,
   OAuthClient,
   OAuthRefreshToken,

@@ -12,3 +12,4 @@ export * from './proxy-server';
 export * from './approval-hold';
 export * from './approved-call';
 export * from './held-call-tasks';
+export * from './rate-limiter';

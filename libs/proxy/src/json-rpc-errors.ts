@@ -9,6 +9,8 @@ const JSON_RPC_CODE: Partial<Record<ErrorCode, number>> = {
   forbidden: ProtocolErrorCode.InvalidRequest,
   approval_denied: ProtocolErrorCode.InvalidRequest,
   approval_expired: ProtocolErrorCode.InvalidRequest,
+  // Implementation-defined server error (JSON-RPC -32000…-32099); `data.retryAfterSeconds` says when.
+  rate_limited: -32029 as ProtocolErrorCode,
 };
 
 /**

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { McpServer, Profile, ProfileTool, type ApprovalPolicy, type ToolOverrides } from '@gatehouse/catalog';
+import { LimitSettings, McpServer, Profile, ProfileTool, type ApprovalPolicy, type ToolOverrides } from '@gatehouse/catalog';
 import { Tenant, TenantScope } from '@gatehouse/tenancy';
 import type { UpstreamServerConfig } from '@gatehouse/upstream';
 import { KEEP_ALL_PAYLOADS, TraceSettings, type PayloadPolicy } from '@gatehouse/audit';
@@ -24,6 +24,8 @@ export interface ProfileSnapshot {
   promptServers: UpstreamServerConfig[];
   /** How the tenant's traces keep arguments and results. */
   payloadPolicy: PayloadPolicy;
+  /** The tenant's call limits; null: unlimited. */
+  limits: LimitSettings | null;
 }
 
 function toUpstreamConfig(server: McpServer): UpstreamServerConfig {
@@ -51,10 +53,11 @@ export async function loadProfileSnapshot(db: DataSource, tenant: Tenant, profil
   const scope = new TenantScope(db.manager, tenant.id);
   const profile = await scope.findOne(Profile, { slug: profileSlug });
   if (!profile) return null;
-  const [tools, servers, traceSettings] = await Promise.all([
+  const [tools, servers, traceSettings, limits] = await Promise.all([
     scope.find(ProfileTool, { profileId: profile.id }, { exposedName: 'ASC' }),
     scope.find(McpServer),
     db.getRepository(TraceSettings).findOne({ where: { tenantId: tenant.id } }),
+    db.getRepository(LimitSettings).findOne({ where: { tenantId: tenant.id } }),
   ]);
   const serversById = new Map(servers.map((s) => [s.id, toUpstreamConfig(s)]));
   const pick = (ids: string[]) => ids.flatMap((id) => serversById.get(id) ?? []);
@@ -80,5 +83,6 @@ export async function loadProfileSnapshot(db: DataSource, tenant: Tenant, profil
     resourceServers: pick(profile.resourceServerIds),
     promptServers: pick(profile.promptServerIds),
     payloadPolicy: traceSettings ? { default: traceSettings.payloads, rules: traceSettings.toolRules } : KEEP_ALL_PAYLOADS,
+    limits,
   };
 }

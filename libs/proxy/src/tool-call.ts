@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { ProtocolError, ProtocolErrorCode, type CallToolResult } from '@modelcontextprotocol/server';
 import { GatehouseError } from '@gatehouse/core';
-import { approvalReason, requiresApproval, rewriteArguments } from '@gatehouse/catalog';
+import { approvalReason, requiresApproval, rewriteArguments, type Rate } from '@gatehouse/catalog';
 import { capResult, keepPayload, payloadModeFor, type TraceRecord, type TraceStatus } from '@gatehouse/audit';
 import type { CallRelay, UpstreamPool } from '@gatehouse/upstream';
 import type { Endpoint } from './endpoint-registry';
@@ -11,6 +11,7 @@ import type { CallerContext } from './call-context';
 import { toProtocolError } from './json-rpc-errors';
 import type { Approval, NewApproval } from '@gatehouse/approvals';
 import type { ApprovalHolds } from './approval-hold';
+import { bucketsFor, type RateLimiter } from './rate-limiter';
 
 export interface ToolCallRequest {
   name: string;
@@ -53,6 +54,8 @@ export interface ToolCallDeps {
   approvals: ApprovalHolds;
   /** Blanks secret values (credentials an upstream echoes back) from results and errors. */
   redact?: <T>(value: T) => T;
+  /** Enforces the tenant's call limits (Redis token buckets shared by every gateway). */
+  limiter?: RateLimiter;
   resultCapBytes?: number;
 }
 
@@ -109,6 +112,28 @@ export async function handleToolCall(
       { roundMs: request.rounds.roundMs, approvalId: request.rounds.resume },
       upstreamArgs,
     );
+  }
+
+  if (deps.limiter) {
+    const buckets = bucketsFor(endpoint.snapshot.limits, {
+      tenantId: endpoint.snapshot.tenantId,
+      userId: caller.principal.userId,
+      server: entry.server.name,
+      tool: entry.upstreamName,
+    });
+    const verdict = await deps.limiter.take(buckets);
+    if (!verdict.ok) {
+      const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+      const error = new GatehouseError(
+        'rate_limited',
+        `Rate limit reached for ${verdict.limit.label} (${describeRate(verdict.limit.rate)}); retry in ${seconds} s.`,
+        {
+          retryAfterSeconds: seconds,
+        },
+      );
+      finish('denied', { error: error.message, errorCode: 'rate_limited' });
+      throw toProtocolError(error);
+    }
   }
 
   const held = requiresApproval(entry.approval, tool.upstream.annotations);
@@ -237,6 +262,18 @@ function keptPayloads(trace: TraceRecord): TraceRecord {
     arguments: keepPayload(trace.arguments, trace.payloadMode) as Record<string, unknown> | null,
     result: keepPayload(trace.result, trace.payloadMode) as Record<string, unknown> | null,
   };
+}
+
+function describeRate(rate: Rate): string {
+  const units: Array<[number, string]> = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1000, 'second'],
+  ];
+  const unit = units.find(([ms]) => rate.periodMs % ms === 0) ?? [1000, 'second'];
+  const per = rate.periodMs / unit[0];
+  return `${rate.count} call${rate.count === 1 ? '' : 's'} per ${per === 1 ? unit[1] : `${per} ${unit[1]}s`}`;
 }
 
 function upstreamFailure(error: unknown, signal: AbortSignal): ProtocolError {
