@@ -19,7 +19,7 @@ export interface ApprovalWorkerDeps {
   /** Resolves `${secret:NAME}` references (the webhook signing secret). */
   resolveSecrets: (tenantId: string, values: Record<string, string>) => Promise<Record<string, string>>;
   /** Blanks secret values out of what is stored (results an upstream echoes its credential into). */
-  redact: <T>(value: T) => T;
+  redact: <T>(value: T, tenantId: string) => T;
   store: ApprovalStore;
   queues: ApprovalQueues;
   registry: EndpointRegistry;
@@ -85,7 +85,7 @@ export class ApprovalWorkers {
     const claimed = await this.deps.store.claimExecution(tenantId, approvalId, this.workerId);
     if (!claimed) return;
     const outcome = await runApprovedCall(this.deps, claimed);
-    await this.deps.store.finishExecution(claimed, this.deps.redact(outcome), this.deps.resultCapBytes);
+    await this.deps.store.finishExecution(claimed, this.deps.redact(outcome, claimed.tenantId), this.deps.resultCapBytes);
     this.deps.logger.info({ approvalId, tool: claimed.exposedTool, ok: 'result' in outcome }, 'approved call executed');
     await this.resolved(claimed);
   }

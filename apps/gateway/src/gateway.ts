@@ -99,7 +99,7 @@ export async function startGateway(
         {
           lookup,
           current: (tenantId, name) => vault.reveal(tenantId, name),
-          remember: (name, value) => redactor.remember(name, value),
+          remember: (tenantId, name, value) => redactor.remember(tenantId, name, value),
           replace: async (tenantId, name, value) => {
             await vault.put(tenantId, name, value, 'gateway:oauth-refresh-rotation');
             secretLookup?.forget(tenantId);
@@ -163,7 +163,7 @@ export async function startGateway(
     prefix: queuePrefix(config),
     logger: logger.child({ component: 'approval-worker' }),
     resultCapBytes: config.TRACE_RESULT_CAP_BYTES,
-    redact: (value) => redactor.redact(value),
+    redact: (value, tenantId) => redactor.redact(value, tenantId),
     resolveSecrets: (tenantId, values) => resolveSecretReferences(tenantId, values, lookup),
     reconcileMs: config.GATEWAY_APPROVAL_RECONCILE_MS,
     executionLimitMs: config.GATEWAY_APPROVAL_EXECUTION_LIMIT_MS,
@@ -179,7 +179,7 @@ export async function startGateway(
   const retention = new RetentionSweeper(db, approvalStore, logger.child({ component: 'retention' }), config.GATEWAY_RETENTION_SWEEP_MS);
   retention.start();
   const recordTrace = (raw: TraceRecord) => {
-    const trace = redactor.redact(raw);
+    const trace = redactor.redact(raw, raw.tenantId);
     traces.record(trace);
     metrics.observeCall(trace);
   };
@@ -189,7 +189,7 @@ export async function startGateway(
       pool,
       recordTrace,
       approvals: holds,
-      redact: (value) => redactor.redact(value),
+      redact: (value, tenantId) => redactor.redact(value, tenantId),
       limiter: new RateLimiter(tokenRedis, logger.child({ component: 'limits' })),
       tasks: new HeldCallTasks(approvalStore, holds, (approvalId) => publishResolved(queueConnection, approvalId)),
       approvalRoundMs: config.GATEWAY_APPROVAL_ROUND_MS,

@@ -53,7 +53,7 @@ export interface ToolCallDeps {
   /** Holds calls that need a human decision. */
   approvals: ApprovalHolds;
   /** Blanks secret values (credentials an upstream echoes back) from results and errors. */
-  redact?: <T>(value: T) => T;
+  redact?: <T>(value: T, tenantId: string) => T;
   /** Enforces the tenant's call limits (Redis token buckets shared by every gateway). */
   limiter?: RateLimiter;
   resultCapBytes?: number;
@@ -194,7 +194,7 @@ export async function handleToolCall(
     const raw = await deps.pool
       .get(entry.server, caller.principal.userId) // a per-user OAuth server acts as the caller
       .callTool(entry.upstreamName, upstreamArgs, { signal: request.signal, onprogress, relay: request.relay, meta: request.meta });
-    const result = deps.redact ? deps.redact(raw) : raw;
+    const result = deps.redact ? deps.redact(raw, endpoint.snapshot.tenantId) : raw;
     const capped = capResult(result as Record<string, unknown>, deps.resultCapBytes);
     finish(result.isError ? 'error' : 'ok', {
       ...upstreamTiming(),
@@ -208,7 +208,13 @@ export async function handleToolCall(
     return result;
   } catch (error) {
     const failure = upstreamFailure(error, request.signal);
-    const protocolError = deps.redact ? new ProtocolError(failure.code, deps.redact(failure.message), deps.redact(failure.data)) : failure;
+    const protocolError = deps.redact
+      ? new ProtocolError(
+          failure.code,
+          deps.redact(failure.message, endpoint.snapshot.tenantId),
+          deps.redact(failure.data, endpoint.snapshot.tenantId),
+        )
+      : failure;
     finish('error', {
       ...upstreamTiming(),
       error: protocolError.message,

@@ -17,7 +17,7 @@ export interface TokenVault {
   /** Uncached: a refresh token another gateway may just have rotated. */
   current(tenantId: string, name: string): Promise<string | undefined>;
   /** Marks a credential value as secret for redaction (access and refresh tokens too). */
-  remember(name: string, value: string): void;
+  remember(tenantId: string, name: string, value: string): void;
   replace(tenantId: string, name: string, value: string): Promise<void>;
   seal(tenantId: string, label: string, value: string): Promise<string>;
   open(tenantId: string, label: string, sealed: string): Promise<string>;
@@ -144,7 +144,7 @@ export class UpstreamTokens {
         // A rotated refresh token replaces the old one in the vault before anyone else may use it.
         if (result.refresh_token && result.refresh_token !== refreshToken) {
           const name = secretNames(refreshReference)[0] as string;
-          this.vault.remember(name, result.refresh_token);
+          this.vault.remember(server.tenantId, name, result.refresh_token);
           await this.vault.replace(server.tenantId, name, result.refresh_token);
         }
       } else {
@@ -175,7 +175,7 @@ export class UpstreamTokens {
         `Server "${who.server.name}" acts as you: connect your ${who.server.name} account first${where}`,
       );
     }
-    this.vault.remember(name, value);
+    this.vault.remember(who.server.tenantId, name, value);
     return value;
   }
 
@@ -183,7 +183,7 @@ export class UpstreamTokens {
     const name = secretNames(reference)[0];
     const read = fresh ? this.vault.current : this.vault.lookup;
     const value = name === undefined ? undefined : await read(server.tenantId, name);
-    if (value !== undefined && name !== undefined) this.vault.remember(name, value);
+    if (value !== undefined && name !== undefined) this.vault.remember(server.tenantId, name, value);
     if (value === undefined) {
       throw new GatehouseError(
         'upstream_unavailable',
@@ -194,7 +194,7 @@ export class UpstreamTokens {
   }
 
   private remember(who: Holder, token: CachedToken): string {
-    this.vault.remember(`oauth:${who.server.name}`, token.accessToken);
+    this.vault.remember(who.server.tenantId, `oauth:${who.server.name}`, token.accessToken);
     this.local.set(who.key, token);
     return token.accessToken;
   }

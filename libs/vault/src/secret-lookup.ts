@@ -23,7 +23,7 @@ export class VaultSecretLookup {
     const hit = this.cache.get(key);
     if (hit && hit.until > Date.now()) return hit.value;
     const value = await this.vault.reveal(tenantId, name);
-    if (value !== undefined) this.redactor.remember(name, value);
+    if (value !== undefined) this.redactor.remember(tenantId, name, value);
     this.cache.set(key, { value, until: Date.now() + this.cacheMs });
     return value;
   };
