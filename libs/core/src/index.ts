@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './env-config';
 export * from './logger';
+export * from './redis-lock';

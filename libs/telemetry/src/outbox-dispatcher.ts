@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { In } from 'typeorm';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import type { Logger } from '@gatehouse/core';
+import { tryRedisLock, type Logger } from '@gatehouse/core';
 import { AdminAuditEntry, Trace } from '@gatehouse/audit';
 import { Approval } from '@gatehouse/approvals';
 import { ExportSettings } from './export-settings.entity';
@@ -85,20 +84,21 @@ export class OutboxDispatcher {
   }
 
   private async drainTenant(tenantId: string): Promise<number> {
-    const lockKey = `gatehouse:telemetry-lock:${tenantId}`;
-    const owner = randomUUID();
-    if ((await this.redis.set(lockKey, owner, 'PX', 60_000, 'NX')) !== 'OK') return 0;
+    const release = await tryRedisLock(this.redis, `gatehouse:telemetry-lock:${tenantId}`, 60_000);
+    if (!release) return 0;
     let sent = 0;
     try {
+      // Read once per drain: the settings and the tenant's slug do not change between batches.
+      const settings = await this.db.getRepository(ExportSettings).findOne({ where: { tenantId } });
+      const [tenant] = (await this.db.query(`SELECT slug FROM tenants WHERE id = $1`, [tenantId])) as Array<{ slug: string }>;
       for (;;) {
         const batch = await this.db
           .getRepository(TelemetryOutbox)
           .find({ where: { tenantId }, order: { id: 'ASC' }, take: this.options.batchSize });
         if (batch.length === 0) break;
-        const settings = await this.db.getRepository(ExportSettings).findOne({ where: { tenantId } });
         const lastId = batch[batch.length - 1]?.id as string;
         if (settings) {
-          const ok = await this.send(tenantId, settings, batch);
+          const ok = await this.send(tenantId, tenant?.slug ?? tenantId, settings, batch);
           if (!ok) {
             this.retryLater(tenantId);
             break;
@@ -111,16 +111,12 @@ export class OutboxDispatcher {
         if (batch.length < this.options.batchSize) break;
       }
     } finally {
-      await this.redis
-        .eval(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`, 1, lockKey, owner)
-        .catch(() => undefined);
+      await release();
     }
     return sent;
   }
 
-  private async send(tenantId: string, settings: ExportSettings, batch: TelemetryOutbox[]): Promise<boolean> {
-    const tenantSlug =
-      ((await this.db.query(`SELECT slug FROM tenants WHERE id = $1`, [tenantId])) as Array<{ slug: string }>)[0]?.slug ?? tenantId;
+  private async send(tenantId: string, tenantSlug: string, settings: ExportSettings, batch: TelemetryOutbox[]): Promise<boolean> {
     const traceIds = batch.filter((r) => r.kind === 'tool_call').map((r) => r.sourceId);
     const auditIds = batch.filter((r) => r.kind === 'audit').map((r) => r.sourceId);
     const [traces, audits] = await Promise.all([

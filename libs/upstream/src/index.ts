@@ -6,3 +6,4 @@ export * from './upstream-pool';
 export * from './call-relay';
 export * from './abort-isolating-fetch';
 export * from './upstream-tokens';
+export * from './oauth-client';

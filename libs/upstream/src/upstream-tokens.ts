@@ -1,14 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { GatehouseError, type Logger } from '@gatehouse/core';
+import { GatehouseError, tryRedisLock, type Logger } from '@gatehouse/core';
 import { userRefreshTokenSecret, type UpstreamOAuthSettings } from '@gatehouse/catalog';
 import type { UpstreamServerConfig } from './upstream-config';
 import { secretNames, type SecretLookup } from './secret-references';
-
-type OAuth = typeof import('oauth4webapi', { with: { 'resolution-mode': 'import' } });
-let loading: Promise<OAuth> | undefined;
-// oauth4webapi is ESM-only; this CommonJS build loads it with a real dynamic import, once.
-const loadOAuth = (): Promise<OAuth> => (loading ??= import('oauth4webapi'));
+import { describeOAuthError, loadOAuth, tokenEndpointServer } from './oauth-client';
 
 /** What the token source needs from the vault: secret values, writing back a rotated refresh token, sealing. */
 export interface TokenVault {
@@ -84,8 +79,8 @@ export class UpstreamTokens {
     const shared = await this.readShared(who).catch(() => null);
     if (usable(shared)) return this.remember(who, shared);
 
-    const lock = await this.lock(who).catch(() => 'no-redis' as const);
-    if (lock === null) {
+    const release = await tryRedisLock(this.redis, this.redisKey(who, 'lock'), 15_000).catch(() => 'no-redis' as const);
+    if (release === null) {
       // Another worker is refreshing: wait for its token rather than spending the credential twice.
       const deadline = Date.now() + this.lockWaitMs;
       while (Date.now() < deadline) {
@@ -99,7 +94,7 @@ export class UpstreamTokens {
       );
     }
     try {
-      const again = lock === 'no-redis' ? null : await this.readShared(who).catch(() => null);
+      const again = release === 'no-redis' ? null : await this.readShared(who).catch(() => null);
       if (usable(again)) return this.remember(who, again);
       const token = await this.fetchToken(who, oauth);
       await this.writeShared(who, token).catch((error: unknown) =>
@@ -107,7 +102,7 @@ export class UpstreamTokens {
       );
       return this.remember(who, token);
     } finally {
-      if (lock !== 'no-redis') await this.unlock(who, lock).catch(() => undefined);
+      if (release !== 'no-redis') await release();
     }
   }
 
@@ -124,7 +119,7 @@ export class UpstreamTokens {
   private async fetchToken(who: Holder, oauth: UpstreamOAuthSettings): Promise<CachedToken> {
     const { server } = who;
     const o = await loadOAuth();
-    const as = { issuer: new URL(oauth.tokenUrl).origin, token_endpoint: oauth.tokenUrl };
+    const as = tokenEndpointServer(oauth.tokenUrl);
     const client = { client_id: oauth.clientId };
     const clientSecret = oauth.clientSecret ? await this.secret(server, oauth.clientSecret, 'clientSecret') : undefined;
     const auth = clientSecret === undefined ? o.None() : o.ClientSecretBasic(clientSecret);
@@ -158,7 +153,7 @@ export class UpstreamTokens {
       if (error instanceof GatehouseError) throw error;
       throw new GatehouseError(
         'upstream_unavailable',
-        `Could not get an OAuth access token for server "${server.name}" from ${oauth.tokenUrl}: ${describe(error)}`,
+        `Could not get an OAuth access token for server "${server.name}" from ${oauth.tokenUrl}: ${describeOAuthError(error)}`,
       );
     }
   }
@@ -213,30 +208,4 @@ export class UpstreamTokens {
     const sealed = await this.vault.seal(who.server.tenantId, `upstream-token:${who.key}`, JSON.stringify(token));
     await this.redis.set(this.redisKey(who, 'token'), sealed, 'PX', Math.max(1000, token.expiresAt - Date.now()));
   }
-
-  /** The lock's owner token, or null when another worker holds it. */
-  private async lock(who: Holder): Promise<string | null> {
-    const owner = randomUUID();
-    const ok = await this.redis.set(this.redisKey(who, 'lock'), owner, 'PX', 15_000, 'NX');
-    return ok === 'OK' ? owner : null;
-  }
-
-  private async unlock(who: Holder, owner: string): Promise<void> {
-    // Delete only our own lock (it may have expired and been taken by another worker).
-    const script = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-    await this.redis.eval(script, 1, this.redisKey(who, 'lock'), owner);
-  }
-}
-
-function describe(error: unknown): string {
-  const e = error as {
-    error?: string;
-    error_description?: string;
-    message?: string;
-    cause?: { error?: string; error_description?: string };
-  };
-  const code = e.error ?? e.cause?.error;
-  const text = e.error_description ?? e.cause?.error_description;
-  if (code) return text ? `${code} (${text})` : code;
-  return e.message ?? String(error);
 }

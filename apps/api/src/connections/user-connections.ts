@@ -5,11 +5,7 @@ import { GatehouseError } from '@gatehouse/core';
 import { McpServer, userRefreshTokenSecret } from '@gatehouse/catalog';
 import { TenantScope } from '@gatehouse/tenancy';
 import { announceSecretChange, type Vault } from '@gatehouse/vault';
-import { secretNames } from '@gatehouse/upstream';
-
-type OAuth = typeof import('oauth4webapi', { with: { 'resolution-mode': 'import' } });
-let loading: Promise<OAuth> | undefined;
-const loadOAuth = (): Promise<OAuth> => (loading ??= import('oauth4webapi'));
+import { describeOAuthError, loadOAuth, secretNames, tokenEndpointServer } from '@gatehouse/upstream';
 
 interface PendingConnect {
   tenantId: string;
@@ -75,7 +71,7 @@ export class UserConnections {
     if (!server?.oauth?.perUser) throw new GatehouseError('not_found', 'The server of this connection request no longer acts per user.');
     const oauth = server.oauth;
     const o = await loadOAuth();
-    const as = { issuer: new URL(oauth.tokenUrl).origin, token_endpoint: oauth.tokenUrl };
+    const as = tokenEndpointServer(oauth.tokenUrl);
     const client = { client_id: oauth.clientId };
     const secretName = oauth.clientSecret ? secretNames(oauth.clientSecret)[0] : undefined;
     const clientSecret = secretName ? await this.vault.reveal(pending.tenantId, secretName) : undefined;
@@ -97,17 +93,7 @@ export class UserConnections {
       return { server: server.name };
     } catch (error) {
       if (error instanceof GatehouseError) throw error;
-      const e = error as {
-        error?: string;
-        error_description?: string;
-        cause?: { error?: string; error_description?: string };
-        message?: string;
-      };
-      const code = e.error ?? e.cause?.error;
-      throw new GatehouseError(
-        'bad_request',
-        `${server.name} refused the connection: ${code ? `${code} (${e.error_description ?? e.cause?.error_description ?? ''})` : e.message}`,
-      );
+      throw new GatehouseError('bad_request', `${server.name} refused the connection: ${describeOAuthError(error)}`);
     }
   }
 
