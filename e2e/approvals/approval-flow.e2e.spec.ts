@@ -12,28 +12,18 @@ import type { DemoHttpServer } from '@gatehouse/demo-servers';
 import type { RunningGateway } from '@gatehouse/gateway';
 import type { RunningApi } from '@gatehouse/api';
 import { applyYaml, connectClient, issueToken, uniqueSlug } from '../support/test-gateway';
-import { ApproverApi, startApprovalStage, type ApprovalStage } from '../support/approvals';
+import { codingTenantYaml, ApproverApi, startApprovalStage, type ApprovalStage } from '../support/approvals';
 
-const yaml = (slug: string, url: string, timeout = '10m', webhook = '') => `
-tenants:
-  - slug: ${slug}
-    name: ${slug}
-    approvals: { timeout: ${timeout}, approvers: approver${webhook} }
-    servers: [{ name: codehost, transport: http, url: "${url}" }]
-    profiles:
-      - slug: coding
-        tools:
-          - { server: codehost, tool: list_repositories }
-          - { server: codehost, tool: delete_repository }
-          - { server: codehost, tool: clone_repository, approval: always }
-    groups:
-      - { idpGroup: devs, role: member, profiles: [coding] }
-      - { idpGroup: leads, role: approver, profiles: [coding] }
-    users:
-      - { email: dev@${slug}.test, groups: [devs] }
-      - { email: lead@${slug}.test, groups: [leads] }
-      - { email: lead2@${slug}.test, groups: [leads] }
-`;
+const yaml = (slug: string, url: string, timeout = '10m', webhook = '') =>
+  codingTenantYaml(slug, url, {
+    settings: `    approvals: { timeout: ${timeout}, approvers: approver${webhook} }`,
+    tools: [
+      '{ server: codehost, tool: list_repositories }',
+      '{ server: codehost, tool: delete_repository }',
+      '{ server: codehost, tool: clone_repository, approval: always }',
+    ],
+    leads: ['lead', 'lead2'],
+  });
 
 describe('approvals: destructive calls are held until an approver decides, and run exactly once', () => {
   let db: DataSource;

@@ -6,28 +6,11 @@ import { Trace } from '@gatehouse/audit';
 import type { DemoHttpServer } from '@gatehouse/demo-servers';
 import type { RunningGateway } from '@gatehouse/gateway';
 import { applyYaml, connectClient, issueToken, uniqueSlug } from '../support/test-gateway';
-import { startApprovalStage, type ApprovalStage, type ApproverApi } from '../support/approvals';
+import { codingTenantYaml, startApprovalStage, type ApprovalStage, type ApproverApi } from '../support/approvals';
 import { modernRpc, TASKS_EXTENSION } from '../support/modern-rpc';
 
-const yaml = (slug: string, url: string) => `
-tenants:
-  - slug: ${slug}
-    name: ${slug}
-    approvals: { timeout: 10m, approvers: approver }
-    servers: [{ name: codehost, transport: http, url: "${url}" }]
-    profiles:
-      - slug: coding
-        tools:
-          - { server: codehost, tool: list_repositories }
-          - { server: codehost, tool: delete_repository }
-    groups:
-      - { idpGroup: devs, role: member, profiles: [coding] }
-      - { idpGroup: leads, role: approver, profiles: [coding] }
-    users:
-      - { email: dev@${slug}.test, groups: [devs] }
-      - { email: dev2@${slug}.test, groups: [devs] }
-      - { email: lead@${slug}.test, groups: [leads] }
-`;
+const yaml = (slug: string, url: string) =>
+  codingTenantYaml(slug, url, { settings: '    approvals: { timeout: 10m, approvers: approver }', devs: ['dev', 'dev2'] });
 
 const TaskSchema = z.object({
   taskId: z.string(),

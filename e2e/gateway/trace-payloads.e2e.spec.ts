@@ -3,7 +3,7 @@ import { payloadHash, Trace } from '@gatehouse/audit';
 import { Approval } from '@gatehouse/approvals';
 import { parseConfig } from '@gatehouse/config';
 import { connectClient, uniqueSlug } from '../support/test-gateway';
-import { startApprovalStage, type ApprovalStage } from '../support/approvals';
+import { codingTenantYaml, startApprovalStage, type ApprovalStage } from '../support/approvals';
 
 const yaml = (
   slug: string,
@@ -15,24 +15,15 @@ const yaml = (
       tools:
         - { server: codehost, tool: list_repositories, payloads: hashed }
         - { server: codehost, tool: delete_repository, payloads: none }`,
-) => `
-tenants:
-  - slug: ${slug}
-    name: ${slug}
-    servers: [{ name: codehost, transport: http, url: "${url}" }]${traces}
-    profiles:
-      - slug: coding
-        tools:
-          - { server: codehost, tool: list_repositories }
-          - { server: codehost, tool: clone_repository, approval: never }
-          - { server: codehost, tool: delete_repository }
-    groups:
-      - { idpGroup: devs, role: member, profiles: [coding] }
-      - { idpGroup: leads, role: approver, profiles: [coding] }
-    users:
-      - { email: dev@${slug}.test, groups: [devs] }
-      - { email: lead@${slug}.test, groups: [leads] }
-`;
+) =>
+  codingTenantYaml(slug, url, {
+    settings: traces,
+    tools: [
+      '{ server: codehost, tool: list_repositories }',
+      '{ server: codehost, tool: clone_repository, approval: never }',
+      '{ server: codehost, tool: delete_repository }',
+    ],
+  });
 
 describe('trace payload policy: per tool in full, hashed or not at all, and purged after the retention', () => {
   let stage: ApprovalStage;

@@ -105,3 +105,35 @@ export async function startApprovalStage(options: {
     },
   };
 }
+
+/**
+ * The tenant the approval, trace and export specs share: the demo code host, one `coding`
+ * profile, developers (members) and leads (approvers). `settings` are tenant-level YAML lines
+ * (approvals:, traces:, export: …), indented four spaces.
+ */
+export function codingTenantYaml(
+  slug: string,
+  url: string,
+  options: { settings?: string; tools?: string[]; devs?: string[]; leads?: string[] } = {},
+): string {
+  const tools = options.tools ?? ['{ server: codehost, tool: list_repositories }', '{ server: codehost, tool: delete_repository }'];
+  const users = [
+    ...(options.devs ?? ['dev']).map((who) => `{ email: ${who}@${slug}.test, groups: [devs] }`),
+    ...(options.leads ?? ['lead']).map((who) => `{ email: ${who}@${slug}.test, groups: [leads] }`),
+  ];
+  return `
+tenants:
+  - slug: ${slug}
+    name: ${slug}${options.settings ? `\n${options.settings.replace(/^\n+|\n+$/g, '')}` : ''}
+    servers: [{ name: codehost, transport: http, url: "${url}" }]
+    profiles:
+      - slug: coding
+        tools:
+${tools.map((t) => `          - ${t}`).join('\n')}
+    groups:
+      - { idpGroup: devs, role: member, profiles: [coding] }
+      - { idpGroup: leads, role: approver, profiles: [coding] }
+    users:
+${users.map((u) => `      - ${u}`).join('\n')}
+`;
+}

@@ -70,7 +70,13 @@ export async function issueToken(db: DataSource, tenantSlug: string, email: stri
 export type Era = 'legacy' | 'modern';
 
 /** A real SDK client to `/mcp/{tenant}/{profile}`, speaking the 2025 (legacy) or 2026-07-28 (modern) era. */
-export async function connectClient(gatewayUrl: string, tenant: string, profile: string, token: string, era: Era = 'legacy'): Promise<Client> {
+export async function connectClient(
+  gatewayUrl: string,
+  tenant: string,
+  profile: string,
+  token: string,
+  era: Era = 'legacy',
+): Promise<Client> {
   const client = new Client(
     { name: `e2e-${era}`, version: '9.9.9' },
     { versionNegotiation: era === 'modern' ? { mode: { pin: '2026-07-28' } } : { mode: 'legacy' } },
@@ -85,4 +91,16 @@ export async function connectClient(gatewayUrl: string, tenant: string, profile:
 /** Waits until the trace pipeline has flushed everything recorded so far. */
 export async function flushTraces(gateway: RunningGateway): Promise<void> {
   await gateway.traces.flush();
+}
+
+/** Every row of every table as JSON text: what "nowhere at rest" is checked against. */
+export async function everyRowAsText(db: DataSource): Promise<string> {
+  const tables: Array<{ table_name: string }> = await db.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+  );
+  const dumps = await Promise.all(tables.map(({ table_name }) => db.query(`SELECT row_to_json(t)::text AS row FROM "${table_name}" t`)));
+  return dumps
+    .flat()
+    .map((r: { row: string }) => r.row)
+    .join('\n');
 }

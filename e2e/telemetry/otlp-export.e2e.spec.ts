@@ -1,31 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payloadHash, Trace } from '@gatehouse/audit';
 import { connectClient, uniqueSlug } from '../support/test-gateway';
-import { startApprovalStage, type ApprovalStage } from '../support/approvals';
+import { codingTenantYaml, startApprovalStage, type ApprovalStage } from '../support/approvals';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 
 let receiverUrl = '';
-const yaml = (slug: string, url: string) => `
-tenants:
-  - slug: ${slug}
-    name: ${slug}
+const yaml = (slug: string, url: string) =>
+  codingTenantYaml(slug, url, {
+    settings: `
     export:
       otlp: { endpoint: "${receiverUrl}" }
       events: [tool_calls, audit]
-      payloads: hashed
-    servers: [{ name: codehost, transport: http, url: "${url}" }]
-    profiles:
-      - slug: coding
-        tools:
-          - { server: codehost, tool: list_repositories }
-          - { server: codehost, tool: delete_repository }
-    groups:
-      - { idpGroup: devs, role: member, profiles: [coding] }
-      - { idpGroup: leads, role: approver, profiles: [coding] }
-    users:
-      - { email: dev@${slug}.test, groups: [devs] }
-      - { email: lead@${slug}.test, groups: [leads] }
-`;
+      payloads: hashed`,
+  });
 
 const until = async (check: () => boolean, what: string, timeoutMs = 15_000) => {
   const deadline = Date.now() + timeoutMs;

@@ -7,7 +7,15 @@ import { Trace } from '@gatehouse/audit';
 import { Tenant } from '@gatehouse/tenancy';
 import { LocalMasterKeys, Vault } from '@gatehouse/vault';
 import type { RunningGateway } from '@gatehouse/gateway';
-import { applyYaml, connectClient, createIsolatedDatabase, issueToken, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import {
+  applyYaml,
+  connectClient,
+  createIsolatedDatabase,
+  everyRowAsText,
+  issueToken,
+  startTestGateway,
+  uniqueSlug,
+} from '../support/test-gateway';
 import { startCredentialEchoUpstream } from '../support/credential-echo-upstream';
 import { startTestOAuthServer } from '../support/test-oauth-server';
 import { startOtlpReceiver } from '../support/otlp-receiver';
@@ -113,13 +121,7 @@ describe('credentials in use: upstream OAuth tokens shared by gateway workers an
 
     // No token, refresh token or client secret in the clear anywhere in the database.
     await Promise.all(gateways.map((g) => g.traces.flush()));
-    const tables: Array<{ table_name: string }> = await db.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
-    );
-    const rows = (await Promise.all(tables.map(({ table_name }) => db.query(`SELECT row_to_json(t)::text AS row FROM "${table_name}" t`))))
-      .flat()
-      .map((r: { row: string }) => r.row)
-      .join('\n');
+    const rows = await everyRowAsText(db);
     expect(rows).toContain('[secret:'); // the upstream echoed its token; the traces show it blanked
     expect(rows).not.toMatch(/\bat-\d+-/);
     expect(rows).not.toContain(oauth.currentRefreshToken());

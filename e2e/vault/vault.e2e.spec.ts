@@ -10,7 +10,7 @@ import { createDataSource } from '@gatehouse/database';
 import { Tenant } from '@gatehouse/tenancy';
 import { LocalMasterKeys, Vault } from '@gatehouse/vault';
 import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
-import { applyYaml, connectClient, createIsolatedDatabase, issueToken, uniqueSlug } from '../support/test-gateway';
+import { applyYaml, connectClient, createIsolatedDatabase, everyRowAsText, issueToken, uniqueSlug } from '../support/test-gateway';
 import { kill, spawnGateway } from '../support/processes';
 import { startCredentialEchoUpstream } from '../support/credential-echo-upstream';
 
@@ -51,17 +51,7 @@ describe('vault: upstream secrets sealed at rest, resolved only in the gateway, 
   const tokens: Record<string, string> = {};
   const children: ChildProcess[] = [];
 
-  /** Every row of every table as text: what "nowhere at rest" is checked against. */
-  const everyRow = async (): Promise<string> => {
-    const tables: Array<{ table_name: string }> = await db.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
-    );
-    const dumps = await Promise.all(tables.map(({ table_name }) => db.query(`SELECT row_to_json(t)::text AS row FROM "${table_name}" t`)));
-    return dumps
-      .flat()
-      .map((r: { row: string }) => r.row)
-      .join('\n');
-  };
+  const everyRow = () => everyRowAsText(db);
   const putSecret = (tenant: string, name: string, body: unknown) =>
     fetch(`${api.url}/api/tenants/${tenant}/secrets/${name}`, {
       method: 'PUT',
