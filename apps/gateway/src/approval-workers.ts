@@ -13,6 +13,7 @@ import {
   type ApprovalStore,
 } from '@gatehouse/approvals';
 import { runApprovedCall, type EndpointRegistry } from '@gatehouse/proxy';
+import type { Scanner } from '@gatehouse/scanner';
 import type { UpstreamPool } from '@gatehouse/upstream';
 
 export interface ApprovalWorkerDeps {
@@ -24,6 +25,7 @@ export interface ApprovalWorkerDeps {
   queues: ApprovalQueues;
   registry: EndpointRegistry;
   pool: UpstreamPool;
+  scanner?: Scanner;
   /** Runs PUBLISH; not the subscriber connection. */
   publisher: Redis;
   /** For BullMQ workers (blocking commands; `maxRetriesPerRequest: null`). */

@@ -76,6 +76,8 @@ const gatewayEnvSchema = baseEnvSchema.extend({
   GATEWAY_SECRET_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
   GATEWAY_APPROVAL_ROUND_MS: z.coerce.number().int().min(100).default(60_000),
   GATEWAY_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  /** A scanner rules file to use instead of the shipped one (same format: libs/scanner/rules). */
+  GATEHOUSE_SCANNER_RULES: z.string().min(1).optional(),
   TRACE_SPOOL_DIR: z.string().default('.gatehouse/spool'),
   TRACE_RESULT_CAP_BYTES: z.coerce
     .number()

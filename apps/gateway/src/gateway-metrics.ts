@@ -17,6 +17,12 @@ export class GatewayMetrics {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
     registers: [this.registry],
   });
+  private readonly findings = new Counter({
+    name: 'gatehouse_scanner_findings_total',
+    help: 'Scanner findings by tenant, category and what was done (flagged or blocked)',
+    labelNames: ['tenant', 'category', 'action'] as const,
+    registers: [this.registry],
+  });
   readonly legacySessions = new Gauge({
     name: 'gatehouse_legacy_sessions',
     help: 'Open 2025-era MCP sessions',
@@ -39,5 +45,8 @@ export class GatewayMetrics {
   observeCall(trace: TraceRecord): void {
     this.calls.inc({ tenant: trace.tenantId, profile: trace.profile, tool: trace.exposedTool, status: trace.status });
     this.latency.observe({ tenant: trace.tenantId, profile: trace.profile }, trace.latencyMs / 1000);
+    for (const finding of trace.scan?.findings ?? []) {
+      this.findings.inc({ tenant: trace.tenantId, category: finding.category, action: trace.scan?.action ?? 'flagged' });
+    }
   }
 }

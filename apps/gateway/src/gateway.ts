@@ -1,3 +1,4 @@
+import { loadRuleset, Scanner } from '@gatehouse/scanner';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/node';
 import { createRequestStateCodec } from '@modelcontextprotocol/server';
@@ -153,7 +154,10 @@ export async function startGateway(
     progressIntervalMs: config.GATEWAY_APPROVAL_PROGRESS_MS,
     pollIntervalMs: config.GATEWAY_APPROVAL_POLL_MS,
   });
+  // Loaded once at start: a broken rules file stops the gateway with the rule and the reason.
+  const scanner = new Scanner(loadRuleset(config.GATEHOUSE_SCANNER_RULES));
   const approvalWorkers = new ApprovalWorkers({
+    scanner,
     store: approvalStore,
     queues: approvalQueues,
     registry,
@@ -191,6 +195,7 @@ export async function startGateway(
       approvals: holds,
       redact: (value, tenantId) => redactor.redact(value, tenantId),
       limiter: new RateLimiter(tokenRedis, logger.child({ component: 'limits' })),
+      scanner,
       tasks: new HeldCallTasks(approvalStore, holds, (approvalId) => publishResolved(queueConnection, approvalId)),
       approvalRoundMs: config.GATEWAY_APPROVAL_ROUND_MS,
       requestState: createRequestStateCodec<HeldCallState>({

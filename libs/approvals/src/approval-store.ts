@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { GatehouseError } from '@gatehouse/core';
-import { capResult, keepPayload, Trace, type StoredPayloadMode, type TraceRecord } from '@gatehouse/audit';
+import { capResult, keepPayload, mergeScans, Trace, type StoredPayloadMode, type TraceRecord, type TraceScan } from '@gatehouse/audit';
 import { Approval } from './approval.entity';
 import { ApprovalSettings, DEFAULT_APPROVAL_SETTINGS } from './approval-settings.entity';
 
@@ -30,7 +30,12 @@ export interface Decider {
 export type Decision = 'approve' | 'deny';
 
 /** What an executed call produced: a tool result, or the error the upstream (or the gateway) raised. */
-export type ExecutionOutcome = { result: Record<string, unknown> } | { error: string; errorCode: string };
+export type ExecutionOutcome = ({ result: Record<string, unknown> } | { error: string; errorCode: string; blocked?: boolean }) & {
+  /** What the scanner found in the result (merged with the arguments' findings on the trace). */
+  scan?: TraceScan | null;
+  /** The result as the trace keeps it when it differs (secrets masked); the approval keeps the one delivered. */
+  traceResult?: Record<string, unknown>;
+};
 
 /**
  * Every state change of an approval, each one conditional UPDATE (or one transaction) in
@@ -180,10 +185,10 @@ export class ApprovalStore {
           approval,
           ok ? 'ok' : 'error',
           { ...(ok ? {} : { error: firstText(outcome.result), errorCode: 'tool_error' }) },
-          { result: outcome.result, capBytes: resultCapBytes },
+          { result: outcome.traceResult ?? outcome.result, capBytes: resultCapBytes, scan: outcome.scan },
         );
       } else {
-        await this.closeTrace(manager, approval, 'error', { error: outcome.error, errorCode: outcome.errorCode });
+        await this.closeTrace(manager, approval, outcome.blocked ? 'blocked' : 'error', { error: outcome.error, errorCode: outcome.errorCode }, outcome.scan ? { scan: outcome.scan } : undefined);
       }
       return manager.findOneOrFail(Approval, { where: { id: approval.id, tenantId: approval.tenantId } });
     });
@@ -241,15 +246,16 @@ export class ApprovalStore {
     approval: Approval,
     status: TraceRecord['status'],
     fields: Partial<Trace>,
-    outcome?: { result: Record<string, unknown>; capBytes?: number },
+    outcome?: { result?: Record<string, unknown>; capBytes?: number; scan?: TraceScan | null },
   ): Promise<void> {
     if (!approval.traceId) return;
     const [row] = (await manager.query(
-      `UPDATE traces SET latency_ms = EXTRACT(EPOCH FROM (now() - created_at)) * 1000 WHERE id = $1 AND tenant_id = $2 RETURNING payload_mode`,
+      `UPDATE traces SET latency_ms = EXTRACT(EPOCH FROM (now() - created_at)) * 1000 WHERE id = $1 AND tenant_id = $2 RETURNING payload_mode, scan`,
       [approval.traceId, approval.tenantId],
-    )) as [Array<{ payload_mode: StoredPayloadMode | null }>, number];
-    const result = outcome ? resultFields(outcome.result, row[0]?.payload_mode ?? null, outcome.capBytes) : {};
-    await manager.update(Trace, { id: approval.traceId, tenantId: approval.tenantId }, { ...fields, ...result, status });
+    )) as [Array<{ payload_mode: StoredPayloadMode | null; scan: TraceScan | null }>, number];
+    const result = outcome?.result ? resultFields(outcome.result, row[0]?.payload_mode ?? null, outcome.capBytes) : {};
+    const scan = outcome?.scan ? { scan: mergeScans(row[0]?.scan, outcome.scan) } : {};
+    await manager.update(Trace, { id: approval.traceId, tenantId: approval.tenantId }, { ...fields, ...result, ...scan, status });
   }
 }
 

@@ -11,3 +11,4 @@ export * from './trace-settings.entity';
 export * from './trace-payloads';
 export * from './trace-settings-input';
 export * from './trace-retention';
+export * from './trace-scan';

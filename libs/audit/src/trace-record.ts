@@ -1,4 +1,4 @@
-import type { TraceStatus } from './trace.entity';
+import type { TraceScan, TraceStatus } from './trace.entity';
 import type { StoredPayloadMode } from './trace-payloads';
 
 /** What the gateway hands to the trace pipeline for one call. Plain data: it goes to disk too. */
@@ -30,6 +30,8 @@ export interface TraceRecord {
   upstreamMs?: number | null;
   /** How arguments and result were kept; absent or null: in full. */
   payloadMode?: StoredPayloadMode | null;
+  /** Scanner findings; absent or null: none. */
+  scan?: TraceScan | null;
 }
 
 export const DEFAULT_RESULT_CAP_BYTES = 64 * 1024;

@@ -14,6 +14,8 @@ export const traceQuerySchema = z.object({
   client: z.string().optional(),
   status: z.enum(TRACE_STATUSES).optional(),
   since: z.string().optional(),
+  /** Traces with a scanner finding: a rule id, a category, or `any`. */
+  finding: z.string().max(100).optional(),
   until: z.string().optional(),
   q: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -54,6 +56,13 @@ export async function searchTraces(db: DataSource, tenantId: string, rawQuery: T
   if (query.profile) qb.andWhere('t.profile = :profile', { profile: query.profile });
   if (query.client) qb.andWhere('t.client_name = :client', { client: query.client });
   if (query.status) qb.andWhere('t.status = :status', { status: query.status });
+  if (query.finding === 'any') qb.andWhere('t.scan IS NOT NULL');
+  else if (query.finding) {
+    qb.andWhere(
+      `t.scan IS NOT NULL AND EXISTS (SELECT 1 FROM jsonb_array_elements(t.scan->'findings') f WHERE f->>'rule' = :finding OR f->>'category' = :finding)`,
+      { finding: query.finding },
+    );
+  }
   if (query.since) qb.andWhere('t.created_at >= :since', { since: parseTimeBound(query.since) });
   if (query.until) qb.andWhere('t.created_at < :until', { until: parseTimeBound(query.until) });
   if (query.q) qb.andWhere('t.arguments::text ILIKE :q', { q: `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });

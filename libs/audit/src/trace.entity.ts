@@ -87,4 +87,19 @@ export class Trace {
   /** How arguments and result were kept (`hashed`, `none`, `purged` after retention); null: in full. */
   @Column({ name: 'payload_mode', type: 'text', nullable: true })
   payloadMode!: StoredPayloadMode | null;
+
+  /** What the scanner found in the arguments or result, and what it did; null: nothing found (or not scanned). */
+  @Column({ type: 'jsonb', nullable: true })
+  scan!: TraceScan | null;
+}
+
+/** Scanner findings recorded on a trace. Kept free of the scanner's types: audit does not depend on it. */
+export interface TraceScan {
+  /** The rules version that ran. */
+  ruleset: string;
+  /** `flagged`: recorded, the call went on; `blocked`: the call (or its result) was refused. */
+  action: 'flagged' | 'blocked';
+  findings: Array<{ rule: string; category: string; severity: string; in: 'arguments' | 'result'; path: string; excerpt: string }>;
+  /** The value was larger than the scan budget and only its start was scanned. */
+  truncated?: boolean;
 }

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { In, IsNull } from 'typeorm';
 import { Group, GroupProfile, Tenant, TenantScope, User, UserGroup } from '@gatehouse/tenancy';
 import { DriftEvent, McpServer, Profile, ProfileTool, saveLimitSettings } from '@gatehouse/catalog';
+import { saveScanSettings } from '@gatehouse/scanner';
 import { saveSsoSettings } from '@gatehouse/identity';
 import { saveApprovalSettings } from '@gatehouse/approvals';
 import { AdminAuditEntry, saveTraceSettings } from '@gatehouse/audit';
@@ -91,13 +92,14 @@ async function applyTenant(
   const label = (key: string) => `${config.slug}/${key}`;
 
   // Tenant-wide settings blocks: absent leaves them as they are; each change is one audited entry.
-  const { sso, approvals, traces, export: telemetry, limits } = config;
+  const { sso, approvals, traces, export: telemetry, limits, scanning } = config;
   const settings: Array<[kind: string, key: string, save: (() => Promise<SettingsChange>) | null]> = [
     ['sso', 'sso', sso ? () => saveSsoSettings(manager, tenant.id, sso) : null],
     ['approval-settings', 'approvals', approvals ? () => saveApprovalSettings(manager, tenant.id, approvals) : null],
     ['trace-settings', 'traces', traces ? () => saveTraceSettings(manager, tenant.id, traces) : null],
     ['export-settings', 'export', telemetry ? () => saveExportSettings(manager, tenant.id, telemetry) : null],
     ['limit-settings', 'limits', limits ? () => saveLimitSettings(manager, tenant.id, limits) : null],
+    ['scan-settings', 'scanning', scanning ? () => saveScanSettings(manager, tenant.id, scanning) : null],
   ];
   for (const [kind, key, save] of settings) {
     const result = await save?.();

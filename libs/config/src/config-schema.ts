@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { APPROVAL_POLICIES, limitSettingsInputSchema, TRANSPORTS } from '@gatehouse/catalog';
+import { loadRuleset, scanSettingsInputSchema } from '@gatehouse/scanner';
 import { ROLES } from '@gatehouse/tenancy';
 import { ssoSettingsInputSchema } from '@gatehouse/identity';
 import { approvalSettingsInputSchema } from '@gatehouse/approvals';
@@ -110,6 +111,8 @@ export const tenantSchema = z
     export: exportSettingsInputSchema.optional(),
     /** Call limits for the tenant, each user, and each user on a tool. Absent: left as it is. */
     limits: limitSettingsInputSchema.optional(),
+    /** Injection, hidden-Unicode, secret and exfiltration scanning of arguments and results. Absent: left as it is. */
+    scanning: scanSettingsInputSchema.optional(),
   })
   .strict()
   .superRefine((tenant, ctx) => {
@@ -119,6 +122,16 @@ export const tenantSchema = z
         ctx.addIssue({ code: 'custom', path: ['limits', 'tools', i, 'server'], message: `no server "${rule.server}" in this tenant` });
       }
     });
+    const profiles = new Set(tenant.profiles.map((p) => p.slug));
+    if (tenant.scanning?.disable.length) {
+      const known = new Set(loadRuleset(process.env.GATEHOUSE_SCANNER_RULES || undefined).rules.map((r) => r.id));
+      tenant.scanning.disable.forEach((id, i) => {
+        if (!known.has(id)) ctx.addIssue({ code: 'custom', path: ['scanning', 'disable', i], message: `no scanner rule "${id}"` });
+      });
+    }
+    for (const slug of Object.keys(tenant.scanning?.profiles ?? {})) {
+      if (!profiles.has(slug)) ctx.addIssue({ code: 'custom', path: ['scanning', 'profiles', slug], message: `no profile "${slug}" in this tenant` });
+    }
     tenant.traces?.tools.forEach((rule, i) => {
       if (!servers.has(rule.server)) {
         ctx.addIssue({ code: 'custom', path: ['traces', 'tools', i, 'server'], message: `no server "${rule.server}" in this tenant` });

@@ -21,6 +21,7 @@ export const ERROR_HTTP_STATUS = {
   conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  scanner_blocked: 403,
   upstream_unavailable: 502,
   upstream_error: 502,
   upstream_timeout: 504,

@@ -5,6 +5,7 @@ import { AdminAuditEntry, Trace, TraceSettings } from '@gatehouse/audit';
 import { Approval, ApprovalSettings } from '@gatehouse/approvals';
 import { TenantDataKey, VaultSecret } from '@gatehouse/vault';
 import { ExportSettings, TelemetryOutbox } from '@gatehouse/telemetry';
+import { ScanSettings } from '@gatehouse/scanner';
 
 /** Every table Gatehouse owns, in one list the data source and migrations agree on. */
 export const ENTITIES = [
@@ -18,6 +19,7 @@ export const ENTITIES = [
   ProfileTool,
   DriftEvent,
   LimitSettings,
+  ScanSettings,
   AccessToken,
   OAuthClient,
   OAuthRefreshToken,

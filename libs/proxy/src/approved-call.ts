@@ -2,6 +2,8 @@ import type { Approval, ExecutionOutcome } from '@gatehouse/approvals';
 import type { UpstreamPool } from '@gatehouse/upstream';
 import type { EndpointRegistry } from './endpoint-registry';
 import { toProtocolError } from './json-rpc-errors';
+import type { Scanner } from '@gatehouse/scanner';
+import { inspect, scanBlockedError } from './call-scanning';
 
 /**
  * Runs an approved call against its upstream: exactly the approved arguments, on the profile
@@ -10,7 +12,7 @@ import { toProtocolError } from './json-rpc-errors';
  * holds.
  */
 export async function runApprovedCall(
-  deps: { registry: EndpointRegistry; pool: UpstreamPool },
+  deps: { registry: EndpointRegistry; pool: UpstreamPool; scanner?: Scanner },
   approval: Approval,
 ): Promise<ExecutionOutcome> {
   try {
@@ -24,8 +26,20 @@ export async function runApprovedCall(
         errorCode: 'tool_not_found',
       };
     }
-    const result = await deps.pool.get(tool.entry.server, approval.requestedBy).callTool(approval.upstreamTool, approval.arguments);
-    return { result: result as Record<string, unknown> };
+    const result = (await deps.pool.get(tool.entry.server, approval.requestedBy).callTool(approval.upstreamTool, approval.arguments)) as Record<
+      string,
+      unknown
+    >;
+    // The result is scanned like a direct call's: the approver approved the call, not what it returns.
+    const scanning = endpoint.snapshot.scanning;
+    const verdict = inspect(deps.scanner, scanning, result, 'result');
+    if (!verdict.scan) return { result };
+    const traceResult = deps.scanner?.mask(result, scanning.options) ?? result;
+    if (verdict.blocked) {
+      const error = scanBlockedError('result', approval.exposedTool, verdict.scan);
+      return { error: error.message, errorCode: error.code, blocked: true, scan: verdict.scan };
+    }
+    return { result, scan: verdict.scan, traceResult };
   } catch (error) {
     const protocolError = toProtocolError(error);
     return {

@@ -11,6 +11,8 @@ const JSON_RPC_CODE: Partial<Record<ErrorCode, number>> = {
   approval_expired: ProtocolErrorCode.InvalidRequest,
   // Implementation-defined server error (JSON-RPC -32000…-32099); `data.retryAfterSeconds` says when.
   rate_limited: -32029 as ProtocolErrorCode,
+  // A policy refusal, not bad params: the same arguments will be refused again. `data.findings` says why.
+  scanner_blocked: -32030 as ProtocolErrorCode,
 };
 
 /**

@@ -3,6 +3,7 @@ import { LimitSettings, McpServer, Profile, ProfileTool, type ApprovalPolicy, ty
 import { Tenant, TenantScope } from '@gatehouse/tenancy';
 import type { UpstreamServerConfig } from '@gatehouse/upstream';
 import { KEEP_ALL_PAYLOADS, TraceSettings, type PayloadPolicy } from '@gatehouse/audit';
+import { ScanSettings, scanPolicyFor, type ProfileScanPolicy } from '@gatehouse/scanner';
 
 export interface ProfileToolEntry {
   profileToolId: string;
@@ -26,6 +27,8 @@ export interface ProfileSnapshot {
   payloadPolicy: PayloadPolicy;
   /** The tenant's call limits; null: unlimited. */
   limits: LimitSettings | null;
+  /** How this profile's arguments and results are scanned. */
+  scanning: ProfileScanPolicy;
 }
 
 function toUpstreamConfig(server: McpServer): UpstreamServerConfig {
@@ -53,11 +56,12 @@ export async function loadProfileSnapshot(db: DataSource, tenant: Tenant, profil
   const scope = new TenantScope(db.manager, tenant.id);
   const profile = await scope.findOne(Profile, { slug: profileSlug });
   if (!profile) return null;
-  const [tools, servers, traceSettings, limits] = await Promise.all([
+  const [tools, servers, traceSettings, limits, scanSettings] = await Promise.all([
     scope.find(ProfileTool, { profileId: profile.id }, { exposedName: 'ASC' }),
     scope.find(McpServer),
     db.getRepository(TraceSettings).findOne({ where: { tenantId: tenant.id } }),
     db.getRepository(LimitSettings).findOne({ where: { tenantId: tenant.id } }),
+    db.getRepository(ScanSettings).findOne({ where: { tenantId: tenant.id } }),
   ]);
   const serversById = new Map(servers.map((s) => [s.id, toUpstreamConfig(s)]));
   const pick = (ids: string[]) => ids.flatMap((id) => serversById.get(id) ?? []);
@@ -84,5 +88,6 @@ export async function loadProfileSnapshot(db: DataSource, tenant: Tenant, profil
     promptServers: pick(profile.promptServerIds),
     payloadPolicy: traceSettings ? { default: traceSettings.payloads, rules: traceSettings.toolRules } : KEEP_ALL_PAYLOADS,
     limits,
+    scanning: scanPolicyFor(scanSettings, profile.slug),
   };
 }

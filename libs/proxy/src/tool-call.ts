@@ -12,6 +12,8 @@ import { toProtocolError } from './json-rpc-errors';
 import type { Approval, NewApproval } from '@gatehouse/approvals';
 import type { ApprovalHolds } from './approval-hold';
 import { bucketsFor, type RateLimiter } from './rate-limiter';
+import type { Scanner } from '@gatehouse/scanner';
+import { inspect, mergeScans, scanBlockedError } from './call-scanning';
 
 export interface ToolCallRequest {
   name: string;
@@ -56,6 +58,8 @@ export interface ToolCallDeps {
   redact?: <T>(value: T, tenantId: string) => T;
   /** Enforces the tenant's call limits (Redis token buckets shared by every gateway). */
   limiter?: RateLimiter;
+  /** Scans arguments and results under each profile's policy (injection, hidden Unicode, secrets, exfiltration). */
+  scanner?: Scanner;
   resultCapBytes?: number;
 }
 
@@ -103,6 +107,18 @@ export async function handleToolCall(
     throw toProtocolError(error);
   }
   trace.arguments = upstreamArgs;
+  const scanning = endpoint.snapshot.scanning;
+  const argumentsScan = inspect(deps.scanner, scanning, upstreamArgs, 'arguments');
+  if (argumentsScan.scan) {
+    trace.scan = argumentsScan.scan;
+    // The trace keeps what was found, never a secret itself; the upstream gets the call as sent.
+    trace.arguments = deps.scanner?.mask(upstreamArgs, scanning.options) ?? upstreamArgs;
+    if (argumentsScan.blocked) {
+      const error = scanBlockedError('arguments', request.name, argumentsScan.scan);
+      finish('blocked', { error: error.message, errorCode: error.code });
+      throw toProtocolError(error);
+    }
+  }
   if (request.rounds?.resume) {
     return resumeHeldCall(
       deps,
@@ -195,13 +211,24 @@ export async function handleToolCall(
       .get(entry.server, caller.principal.userId) // a per-user OAuth server acts as the caller
       .callTool(entry.upstreamName, upstreamArgs, { signal: request.signal, onprogress, relay: request.relay, meta: request.meta });
     const result = deps.redact ? deps.redact(raw, endpoint.snapshot.tenantId) : raw;
-    const capped = capResult(result as Record<string, unknown>, deps.resultCapBytes);
-    finish(result.isError ? 'error' : 'ok', {
+    const resultScan = inspect(deps.scanner, scanning, result, 'result');
+    trace.scan = mergeScans(trace.scan, resultScan.scan);
+    const kept = resultScan.scan ? (deps.scanner?.mask(result, scanning.options) ?? result) : result;
+    const capped = capResult(kept as Record<string, unknown>, deps.resultCapBytes);
+    const resultFields = {
       ...upstreamTiming(),
       // A hashed result is the hash of the whole result, not of what the cap would have kept.
-      result: trace.payloadMode ? (result as Record<string, unknown>) : capped.result,
+      result: trace.payloadMode ? (kept as Record<string, unknown>) : capped.result,
       resultTruncated: trace.payloadMode ? false : capped.truncated,
       resultBytes: capped.bytes,
+    };
+    if (resultScan.blocked && resultScan.scan) {
+      const error = scanBlockedError('result', request.name, resultScan.scan);
+      finish('blocked', { ...resultFields, error: error.message, errorCode: error.code });
+      throw toProtocolError(error);
+    }
+    finish(result.isError ? 'error' : 'ok', {
+      ...resultFields,
       error: result.isError ? firstText(result) : null,
       errorCode: result.isError ? 'tool_error' : null,
     });

@@ -29,6 +29,7 @@ const trace = (over: Partial<Trace> = {}): Trace =>
     upstreamStartMs: 1,
     upstreamMs: 10,
     payloadMode: null,
+    scan: null,
     ...over,
   }) as Trace;
 
@@ -36,6 +37,25 @@ const attributesOf = (t: Trace, payloads: 'none' | 'hashed' | 'full') =>
   toolCallSpans(t, { tenantSlug: 'acme', payloads, approval: null, sequence: 7 })[0]!.attributes;
 
 describe('toolCallSpans', () => {
+  it('exports scanner findings as rule ids and categories, never the matched text', () => {
+    const flagged = trace({
+      scan: {
+        ruleset: '2026.11.1',
+        action: 'flagged',
+        findings: [{ rule: 'secret.github-token', category: 'secret', severity: 'high', in: 'result', path: 'content[0].text', excerpt: 'ghp_… (40 characters)' }],
+      },
+    });
+    const attributes = attributesOf(flagged, 'none');
+    expect(attributes).toMatchObject({
+      'gatehouse.scan.action': 'flagged',
+      'gatehouse.scan.ruleset': '2026.11.1',
+      'gatehouse.scan.rules': ['secret.github-token'],
+      'gatehouse.scan.categories': ['secret'],
+    });
+    expect(JSON.stringify(attributes)).not.toContain('ghp_');
+    expect(Object.keys(attributesOf(trace(), 'none')).filter((k) => k.startsWith('gatehouse.scan'))).toEqual([]);
+  });
+
   it('carries payloads as the tenant chose: not at all, as hashes, or in full', () => {
     expect(Object.keys(attributesOf(trace(), 'none')).filter((k) => k.startsWith('gatehouse.tool.'))).toEqual([]);
     expect(attributesOf(trace(), 'hashed')).toMatchObject({

@@ -56,6 +56,7 @@ export function toolCallSpans(trace: Trace, input: SpanContextInput): ReadableSp
     ...(trace.errorCode ? { 'error.type': trace.errorCode } : {}),
     ...(input.approval ? { 'gatehouse.approval.id': input.approval.id, 'gatehouse.approval.decision': input.approval.status } : {}),
     ...payloadAttributes(trace, input.payloads),
+    ...scanAttributes(trace),
   };
   const spans = [
     span(
@@ -100,6 +101,17 @@ export function toolCallSpans(trace: Trace, input: SpanContextInput): ReadableSp
     );
   }
   return spans;
+}
+
+/** What the scanner found (rule ids and categories, never the matched text) and what it did. */
+function scanAttributes(trace: Trace): Attributes {
+  if (!trace.scan) return {};
+  return {
+    'gatehouse.scan.action': trace.scan.action,
+    'gatehouse.scan.ruleset': trace.scan.ruleset,
+    'gatehouse.scan.rules': [...new Set(trace.scan.findings.map((f) => f.rule))],
+    'gatehouse.scan.categories': [...new Set(trace.scan.findings.map((f) => f.category))],
+  };
 }
 
 /** When the upstream ran the call: measured by the gateway for direct calls, from the execution record for approved ones. */
