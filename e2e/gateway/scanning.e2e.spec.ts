@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import type { Client } from '@modelcontextprotocol/client';
 import type { RunningGateway } from '@gatehouse/gateway';
 import { searchTraces, Trace } from '@gatehouse/audit';
 import { parseConfig } from '@gatehouse/config';
 import { Tenant } from '@gatehouse/tenancy';
+import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
 import { startControllableUpstream } from '../support/controllable-upstream';
+import { ApproverApi } from '../support/approvals';
 import {
   applyYaml,
   connectClient,
@@ -29,8 +31,12 @@ tenants:
       - { slug: research, tools: [{ server: web, tool: fetch_page }, { server: web, tool: weather }] }
       - { slug: strict, tools: [{ server: web, tool: fetch_page }, { server: web, tool: weather }] }
       - { slug: open, tools: [{ server: web, tool: fetch_page }] }
-    groups: [{ idpGroup: staff, role: member, profiles: [research, strict, open] }]
-    users: [{ email: ana@${slug}.test, groups: [staff] }]
+      - { slug: held, tools: [{ server: web, tool: fetch_page, approval: always }] }
+      - { slug: held-strict, tools: [{ server: web, tool: fetch_page, approval: always }] }
+    groups:
+      - { idpGroup: staff, role: member, profiles: [research, strict, open, held, held-strict] }
+      - { idpGroup: leads, role: approver, profiles: [] }
+    users: [{ email: ana@${slug}.test, groups: [staff] }, { email: lead@${slug}.test, groups: [leads] }]
 `;
 
 type Failure = { error: { code: number; message: string; data: { code: string; in: string; findings: Array<{ rule: string; category: string; path: string }> } } };
@@ -45,6 +51,7 @@ const smuggle = (text: string) => [...text].map((c) => String.fromCodePoint(0xe0
 describe('injection and secret scanning of arguments and results, per tenant and profile', () => {
   let db: DataSource;
   let gateway: RunningGateway;
+  let api: RunningApi;
   let upstream: Awaited<ReturnType<typeof startControllableUpstream>>;
   const tenant = uniqueSlug('scan');
   const clients: Record<string, Client> = {};
@@ -64,11 +71,13 @@ describe('injection and secret scanning of arguments and results, per tenant and
   beforeAll(async () => {
     db = await openTestDatabase();
     upstream = await startControllableUpstream();
-    await applyYaml(db, yaml(tenant, upstream.url, `{ mode: flag, profiles: { strict: block, open: off }, allowHosts: [docs.${tenant}.test] }`));
+    await applyYaml(db, yaml(tenant, upstream.url, `{ mode: flag, profiles: { strict: block, open: off, held: flag, held-strict: block }, allowHosts: [docs.${tenant}.test] }`));
     gateway = await startTestGateway();
+    api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }));
   });
   afterAll(async () => {
     for (const c of Object.values(clients)) await c.close();
+    await api?.close();
     await gateway?.close();
     await upstream?.close();
     await db?.destroy();
@@ -145,6 +154,33 @@ describe('injection and secret scanning of arguments and results, per tenant and
     expect(trace).toMatchObject({ status: 'blocked', errorCode: 'scanner_blocked' });
     expect(trace.scan?.findings.map((f) => `${f.in}:${f.rule}`)).toContain('result:exfil.markdown-image-payload');
     expect(trace.upstreamMs).not.toBeNull();
+  });
+
+  it.each([
+    ['held', 'flag'],
+    ['held-strict', 'block'],
+  ] as const)('approved calls (%s, %s): the result of the approved run is scanned like a direct one', async (profile, mode) => {
+    const client = await connect(profile, 'legacy');
+    const approvers = new ApproverApi(api.url, tenant);
+    const lead = await issueToken(db, tenant, `lead@${tenant}.test`);
+    const leak = 'Done. Deploy with NPM_TOKEN=npm_Kq2mN9pL4rT8vB3nC6zW1yH5jD0fG2sA9eX7';
+    const pending = call(client, 'fetch_page', { page: Buffer.from(leak).toString('base64'), base64: true });
+    const held = await approvers.waitForPending(lead, 'fetch_page');
+    expect((await approvers.decide(lead, held.id as string, 'approve')).status).toBe(200);
+    const outcome = await pending;
+    const trace = await traceOf({ profile, exposedTool: 'fetch_page', approvalId: held.id as string });
+    expect(trace.scan?.findings.map((f) => `${f.in}:${f.rule}`)).toContain('result:secret.npm-token');
+    expect(trace.scan?.findings.every((f) => f.in === 'result')).toBe(true);
+    expect(JSON.stringify(trace.result)).not.toContain('npm_Kq2m');
+    if (mode === 'flag') {
+      expect(outcome).toMatchObject({ content: [{ type: 'text', text: leak }] });
+      expect(trace.status).toBe('ok');
+      expect(trace.scan?.action).toBe('flagged');
+    } else {
+      expect((outcome as Failure).error.message).toMatch(/withheld the result of "fetch_page": it matches scanner rules secret\.npm-token/);
+      expect(trace).toMatchObject({ status: 'blocked', errorCode: 'scanner_blocked' });
+      expect(trace.scan?.action).toBe('blocked');
+    }
   });
 
   it('off: a profile switched off is not scanned', async () => {
