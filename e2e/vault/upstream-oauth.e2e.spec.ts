@@ -105,7 +105,8 @@ describe('credentials in use: upstream OAuth tokens shared by gateway workers an
   it('client credentials: every call works across many token lifetimes, with one token request per lifetime, not per call or per worker', async () => {
     const { calls, failures } = await callFor('whoami', 5000);
     expect(failures).toEqual([]);
-    expect(calls).toBeGreaterThan(40);
+    // Tokens are reused, not fetched per call: many calls per grant, however fast this machine is today.
+    expect(calls).toBeGreaterThanOrEqual(5 * oauth.stats.clientCredentials);
     // 2 s tokens, refreshed a little early, over 5 s: a handful of grants shared by both workers.
     expect(oauth.stats.clientCredentials).toBeGreaterThanOrEqual(3);
     expect(oauth.stats.clientCredentials).toBeLessThanOrEqual(6);
@@ -114,7 +115,7 @@ describe('credentials in use: upstream OAuth tokens shared by gateway workers an
   it('refresh token grant with rotation: two workers never spend the same refresh token, and the newest one is kept in the vault', async () => {
     const { calls, failures } = await callFor('whoami_delegated', 5000);
     expect(failures).toEqual([]);
-    expect(calls).toBeGreaterThan(40);
+    expect(calls).toBeGreaterThanOrEqual(5 * oauth.stats.refresh);
     expect(oauth.stats.refresh).toBeGreaterThanOrEqual(3);
     expect(oauth.stats.invalidGrant).toBe(0);
     await expect(vault.reveal(tenantId, 'crm-refresh-token')).resolves.toBe(oauth.currentRefreshToken());

@@ -1,6 +1,7 @@
 import ms from 'ms';
 import { z } from 'zod';
 import type { EntityManager } from 'typeorm';
+import { saveTenantSettings, type SettingsChange } from '@gatehouse/tenancy';
 import { ApprovalSettings, APPROVER_ROLES } from './approval-settings.entity';
 
 const duration = z.string().transform((value, ctx) => {
@@ -29,27 +30,12 @@ export const approvalSettingsInputSchema = z
 export type ApprovalSettingsInput = z.infer<typeof approvalSettingsInputSchema>;
 
 /** Saves the block; returns audit views (the webhook secret only as "set"). */
-export async function saveApprovalSettings(
-  manager: EntityManager,
-  tenantId: string,
-  input: ApprovalSettingsInput,
-): Promise<{ changed: boolean; before: object | null; after: object }> {
-  const repo = manager.getRepository(ApprovalSettings);
-  const existing = await repo.findOne({ where: { tenantId } });
+export function saveApprovalSettings(manager: EntityManager, tenantId: string, input: ApprovalSettingsInput): Promise<SettingsChange> {
   const next = {
     timeoutSeconds: input.timeout,
     approverRole: input.approvers,
     webhookUrl: input.webhook?.url ?? null,
     webhookSecret: input.webhook?.secret ?? null,
   };
-  const view = (s: typeof next) => ({
-    timeoutSeconds: s.timeoutSeconds,
-    approverRole: s.approverRole,
-    webhookUrl: s.webhookUrl,
-    webhookSecret: s.webhookSecret ? '[set]' : null,
-  });
-  const before = existing ? view(existing) : null;
-  const changed = !existing || (Object.keys(next) as Array<keyof typeof next>).some((k) => existing[k] !== next[k]);
-  if (changed) await repo.save(repo.create({ tenantId, ...next }));
-  return { changed, before, after: view(next) };
+  return saveTenantSettings(manager, ApprovalSettings, tenantId, next, (s) => ({ ...s, webhookSecret: s.webhookSecret ? '[set]' : null }));
 }

@@ -1,6 +1,7 @@
 import ms from 'ms';
 import { z } from 'zod';
 import type { EntityManager } from 'typeorm';
+import { saveTenantSettings, type SettingsChange } from '@gatehouse/tenancy';
 import { PAYLOAD_MODES, TraceSettings } from './trace-settings.entity';
 
 /** A tenant's `traces:` block in `gatehouse apply` YAML. */
@@ -26,17 +27,7 @@ export const traceSettingsInputSchema = z
 export type TraceSettingsInput = z.infer<typeof traceSettingsInputSchema>;
 
 /** Saves the block; returns audit views of before and after. */
-export async function saveTraceSettings(
-  manager: EntityManager,
-  tenantId: string,
-  input: TraceSettingsInput,
-): Promise<{ changed: boolean; before: object | null; after: object }> {
-  const repo = manager.getRepository(TraceSettings);
-  const existing = await repo.findOne({ where: { tenantId } });
+export function saveTraceSettings(manager: EntityManager, tenantId: string, input: TraceSettingsInput): Promise<SettingsChange> {
   const next = { payloads: input.payloads, toolRules: input.tools, retentionSeconds: input.retention ?? null };
-  const view = (s: typeof next) => ({ payloads: s.payloads, toolRules: s.toolRules, retentionSeconds: s.retentionSeconds });
-  const before = existing ? view(existing) : null;
-  const changed = JSON.stringify(before) !== JSON.stringify(view(next));
-  if (changed) await repo.save(repo.create({ tenantId, ...next }));
-  return { changed, before, after: view(next) };
+  return saveTenantSettings(manager, TraceSettings, tenantId, next, (s) => s);
 }

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { z } from 'zod';
 import type { EntityManager } from 'typeorm';
+import { saveTenantSettings, type SettingsChange } from '@gatehouse/tenancy';
 
 /** A rate: `count` calls per `periodMs`, allowed in a burst of up to `count` (a token bucket). */
 export interface Rate {
@@ -71,21 +72,11 @@ export const limitSettingsInputSchema = z
   .strict();
 export type LimitSettingsInput = z.infer<typeof limitSettingsInputSchema>;
 
-export async function saveLimitSettings(
-  manager: EntityManager,
-  tenantId: string,
-  input: LimitSettingsInput,
-): Promise<{ changed: boolean; before: object | null; after: object }> {
-  const repo = manager.getRepository(LimitSettings);
-  const existing = await repo.findOne({ where: { tenantId } });
+export function saveLimitSettings(manager: EntityManager, tenantId: string, input: LimitSettingsInput): Promise<SettingsChange> {
   const next = {
     tenantRate: input.tenant ?? null,
     userRate: input.user ?? null,
     toolRates: input.tools.map((t) => ({ server: t.server, tool: t.tool, rate: t.perUser })),
   };
-  const view = (s: typeof next) => ({ tenantRate: s.tenantRate, userRate: s.userRate, toolRates: s.toolRates });
-  const before = existing ? view(existing) : null;
-  const changed = JSON.stringify(before) !== JSON.stringify(view(next));
-  if (changed) await repo.save(repo.create({ tenantId, ...next }));
-  return { changed, before, after: view(next) };
+  return saveTenantSettings(manager, LimitSettings, tenantId, next, (s) => s);
 }

@@ -67,3 +67,42 @@ describe('applyConfig', () => {
     expect(server.headers.Authorization).toBe('Bearer sk-live-0123456789abcdef');
   });
 });
+
+describe('applyConfig settings blocks', () => {
+  let db: DataSource;
+  beforeAll(async () => {
+    db = createDataSource({ url: inject('databaseUrl') });
+    await db.initialize();
+  });
+  afterAll(async () => db.destroy());
+
+  // Postgres jsonb stores object keys in its own order (shorter keys first): comparing what was
+  // read back with what the file says must not depend on key order, or every apply "changes" them.
+  it('applies every tenant settings block once, then changes nothing on a second run', async () => {
+    const tenant = `set-${randomBytes(3).toString('hex')}`;
+    const file = `
+tenants:
+  - slug: ${tenant}
+    name: Settings
+    servers: [{ name: codehost, transport: http, url: http://127.0.0.1:9/mcp }]
+    profiles: [{ slug: coding, tools: [{ server: codehost, tool: delete_repository }] }, { slug: support, tools: [] }]
+    approvals: { timeout: 5m, approvers: admin, webhook: { url: "https://hooks.example.test/a", secret: "s3cret-value-123" } }
+    traces: { payloads: hashed, retention: 30d, tools: [{ server: codehost, tool: delete_repository, payloads: none }] }
+    export: { otlp: { endpoint: "https://otel.example.test", headers: { x-api-key: "k-123", authorization: "Bearer t" } }, payloads: hashed }
+    limits: { tenant: 1000/min, user: 60/min, tools: [{ server: codehost, tool: delete_repository, perUser: 5/h }] }
+    scanning: { mode: flag, profiles: { support: off, coding: block }, allowHosts: [docs.example.test], disable: [injection.addressed-to-model] }
+`;
+    const first = await applyConfig(db, parseConfig(file), { actor: 'test' });
+    expect(first.changes.filter((c) => c.kind.endsWith('settings')).map((c) => `${c.action} ${c.kind}`)).toEqual([
+      'create approval-settings',
+      'create trace-settings',
+      'create export-settings',
+      'create limit-settings',
+      'create scan-settings',
+    ]);
+    const second = await applyConfig(db, parseConfig(file), { actor: 'test' });
+    expect(second.changes).toEqual([]);
+    const changedSecret = await applyConfig(db, parseConfig(file.replace('s3cret-value-123', 's3cret-value-456')), { actor: 'test' });
+    expect(changedSecret.changes.map((c) => `${c.action} ${c.kind}`)).toEqual(['update approval-settings']);
+  });
+});

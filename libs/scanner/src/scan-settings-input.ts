@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EntityManager } from 'typeorm';
+import { saveTenantSettings, type SettingsChange } from '@gatehouse/tenancy';
 import { SCAN_MODES, ScanSettings, type ScanMode } from './scan-settings.entity';
 import type { ScanOptions } from './scanner';
 
@@ -31,22 +32,12 @@ export function scanPolicyFor(settings: ScanSettings | null, profileSlug: string
   return { mode, options: { allowHosts: settings.allowHosts, disabled: new Set(settings.disabledRules) } };
 }
 
-export async function saveScanSettings(
-  manager: EntityManager,
-  tenantId: string,
-  input: ScanSettingsInput,
-): Promise<{ changed: boolean; before: object | null; after: object }> {
-  const repo = manager.getRepository(ScanSettings);
-  const existing = await repo.findOne({ where: { tenantId } });
+export function saveScanSettings(manager: EntityManager, tenantId: string, input: ScanSettingsInput): Promise<SettingsChange> {
   const next = {
     mode: input.mode,
     profileModes: input.profiles,
     allowHosts: input.allowHosts.map((h) => h.toLowerCase()),
     disabledRules: input.disable,
   };
-  const view = (s: typeof next) => ({ mode: s.mode, profileModes: s.profileModes, allowHosts: s.allowHosts, disabledRules: s.disabledRules });
-  const before = existing ? view(existing) : null;
-  const changed = JSON.stringify(before) !== JSON.stringify(view(next));
-  if (changed) await repo.save(repo.create({ tenantId, ...next }));
-  return { changed, before, after: view(next) };
+  return saveTenantSettings(manager, ScanSettings, tenantId, next, (s) => s);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EntityManager } from 'typeorm';
+import { saveTenantSettings, type SettingsChange } from '@gatehouse/tenancy';
 import { EXPORT_EVENTS, EXPORT_PAYLOADS, ExportSettings } from './export-settings.entity';
 
 /** A tenant's `export:` block in `gatehouse apply` YAML. */
@@ -18,23 +19,13 @@ export const exportSettingsInputSchema = z
   .strict();
 export type ExportSettingsInput = z.infer<typeof exportSettingsInputSchema>;
 
-export async function saveExportSettings(
-  manager: EntityManager,
-  tenantId: string,
-  input: ExportSettingsInput,
-): Promise<{ changed: boolean; before: object | null; after: object }> {
-  const repo = manager.getRepository(ExportSettings);
-  const existing = await repo.findOne({ where: { tenantId } });
+/** Saves the block; the audit log shows header names only (their values may be credentials). */
+export function saveExportSettings(manager: EntityManager, tenantId: string, input: ExportSettingsInput): Promise<SettingsChange> {
   const next = {
     endpoint: input.otlp.endpoint.replace(/\/+$/, ''),
     headers: input.otlp.headers,
     events: input.events,
     payloads: input.payloads,
   };
-  const view = (s: typeof next) => ({ endpoint: s.endpoint, headers: Object.keys(s.headers), events: s.events, payloads: s.payloads });
-  const before = existing ? view(existing) : null;
-  const changed =
-    JSON.stringify(before) !== JSON.stringify(view(next)) || JSON.stringify(existing?.headers) !== JSON.stringify(next.headers);
-  if (changed) await repo.save(repo.create({ tenantId, ...next }));
-  return { changed, before, after: view(next) };
+  return saveTenantSettings(manager, ExportSettings, tenantId, next, (s) => ({ ...s, headers: Object.keys(s.headers) }));
 }
