@@ -80,3 +80,17 @@ export function cpuTimeMs(pid: number | 'self'): number {
 
 // USER_HZ is 100 on every Linux architecture Node supports.
 const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Stops the processes and waits until they exited (a gateway flushes its traces before it does). */
+export async function stopAll(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill();
+        }),
+    ),
+  );
+}

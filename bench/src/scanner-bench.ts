@@ -3,11 +3,22 @@
 //     corpora were written without sight of the rules, so the rates are not tuned to them.
 //  2. Cost per scanned value at typical sizes, and the worst case: every rule against 256 KB of
 //     text built to make it backtrack (its own match examples, cut short and repeated).
-import { readFileSync } from 'node:fs';
+//  3. The same calls through one gateway, to a profile with scanning off and to one with `flag`,
+//     alternated in one run: latency and gateway CPU per call side by side.
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { createDataSource, dropDatabase, migrate } from '@gatehouse/database';
+import { applyConfig, parseConfig } from '@gatehouse/config';
+import { issuePersonalAccessToken } from '@gatehouse/identity';
+import { Tenant, TenantScope, User } from '@gatehouse/tenancy';
 import { performance } from 'node:perf_hooks';
 import { loadRuleset, Scanner, SCAN_CATEGORIES, type ScanOptions, type ScanTarget } from '@gatehouse/scanner';
-import { ROOT } from './processes';
+import { ROOT, startGatewayProcess, startUpstream, stopAll } from './processes';
+import { runWorkload, type WorkloadResult } from './workload';
 
 interface Sample {
   id: string;
@@ -102,5 +113,69 @@ function cost(): void {
   console.log(`  all rules together: ${worst.reduce((a, w) => a + w.ms, 0).toFixed(1)} ms for 256 KB`);
 }
 
+async function throughGateway(): Promise<void> {
+  const dbUrl = `${process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432'}/gatehouse_bench_${randomBytes(4).toString('hex')}`;
+  const children: ChildProcess[] = [];
+  try {
+    await migrate(dbUrl);
+    const upstream = await startUpstream('codehost');
+    children.push(upstream.child);
+    const db = createDataSource({ url: dbUrl, poolSize: 2 });
+    await db.initialize();
+    const tools = '[{ server: codehost, tool: list_repositories }]';
+    await applyConfig(
+      db,
+      parseConfig(`
+tenants:
+  - slug: bench
+    name: Bench
+    scanning: { mode: flag, profiles: { plain: off } }
+    servers: [{ name: codehost, transport: http, url: "${upstream.url}" }]
+    profiles: [{ slug: plain, tools: ${tools} }, { slug: scanned, tools: ${tools} }]
+    groups: [{ idpGroup: all, profiles: [plain, scanned] }]
+    users: [{ email: bench@bench.test, groups: [all] }]
+`),
+      { actor: 'bench' },
+    );
+    const tenant = await db.getRepository(Tenant).findOneOrFail({ where: { slug: 'bench' } });
+    const user = await new TenantScope(db.manager, tenant.id).findOne(User, { email: 'bench@bench.test' });
+    if (!user) throw new Error('bench user missing');
+    const { token } = await issuePersonalAccessToken(db.manager, { tenantId: tenant.id, userId: user.id });
+    await db.destroy();
+    const gateway = await startGatewayProcess({ DATABASE_URL: dbUrl, TRACE_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'bench-spool-')) });
+    children.push(gateway.child);
+    const run = (profile: string) =>
+      runWorkload({
+        url: `${gateway.url}/mcp/bench/${profile}`,
+        token,
+        era: 'legacy',
+        tool: 'list_repositories',
+        args: {},
+        concurrency: 1,
+        calls: 400,
+        warmup: 50,
+        processes: { gateway: gateway.child.pid as number },
+      });
+    const results: Record<string, WorkloadResult[]> = { plain: [], scanned: [] };
+    for (let round = 0; round < 3; round++) for (const profile of ['plain', 'scanned']) results[profile]?.push(await run(profile));
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+    const p50 = (profile: string) => median((results[profile] ?? []).map((r) => r.p50));
+    const cpu = (profile: string) => median((results[profile] ?? []).map((r) => r.cpuMsPerCall.gateway ?? 0));
+    console.log('\n5. through the gateway: list_repositories, concurrency 1, 3 alternating rounds of 400 calls (medians)');
+    console.log('scanning   p50 ms   gateway CPU ms/call');
+    for (const profile of ['plain', 'scanned']) {
+      console.log(`${(profile === 'plain' ? 'off' : 'flag').padEnd(9)} ${p50(profile).toFixed(3).padStart(7)}   ${cpu(profile).toFixed(3).padStart(8)}`);
+    }
+    console.log(`flag/off: p50 ${(p50('scanned') / p50('plain')).toFixed(3)}, gateway CPU ${(cpu('scanned') / cpu('plain')).toFixed(3)}`);
+  } finally {
+    await stopAll(children);
+    await dropDatabase(dbUrl).catch(() => undefined);
+  }
+}
+
 detection();
 cost();
+throughGateway().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -12,7 +12,7 @@ import { createDataSource, dropDatabase, migrate } from '@gatehouse/database';
 import { applyConfig, parseConfig } from '@gatehouse/config';
 import { issuePersonalAccessToken } from '@gatehouse/identity';
 import { Tenant, TenantScope, User } from '@gatehouse/tenancy';
-import { startGatewayProcess, startUpstream } from './processes';
+import { startGatewayProcess, startUpstream, stopAll } from './processes';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -98,7 +98,7 @@ tenants:
       console.log(`${r.label.padEnd(32)} ${r.before.toFixed(1).padStart(7)} MB ${r.after.toFixed(1).padStart(8)} MB ${per.toFixed(1).padStart(9)} KB`);
     }
   } finally {
-    for (const child of children) child.kill();
+    await stopAll(children);
     await dropDatabase(dbUrl).catch(() => undefined);
   }
 }
