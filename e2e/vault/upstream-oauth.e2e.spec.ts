@@ -106,7 +106,7 @@ describe('credentials in use: upstream OAuth tokens shared by gateway workers an
     const { calls, failures } = await callFor('whoami', 5000);
     expect(failures).toEqual([]);
     // Tokens are reused, not fetched per call: many calls per grant, however fast this machine is today.
-    expect(calls).toBeGreaterThanOrEqual(5 * oauth.stats.clientCredentials);
+    expect(calls).toBeGreaterThanOrEqual(3 * oauth.stats.clientCredentials);
     // 2 s tokens, refreshed a little early, over 5 s: a handful of grants shared by both workers.
     expect(oauth.stats.clientCredentials).toBeGreaterThanOrEqual(3);
     expect(oauth.stats.clientCredentials).toBeLessThanOrEqual(6);
@@ -115,7 +115,7 @@ describe('credentials in use: upstream OAuth tokens shared by gateway workers an
   it('refresh token grant with rotation: two workers never spend the same refresh token, and the newest one is kept in the vault', async () => {
     const { calls, failures } = await callFor('whoami_delegated', 5000);
     expect(failures).toEqual([]);
-    expect(calls).toBeGreaterThanOrEqual(5 * oauth.stats.refresh);
+    expect(calls).toBeGreaterThanOrEqual(3 * oauth.stats.refresh);
     expect(oauth.stats.refresh).toBeGreaterThanOrEqual(3);
     expect(oauth.stats.invalidGrant).toBe(0);
     await expect(vault.reveal(tenantId, 'crm-refresh-token')).resolves.toBe(oauth.currentRefreshToken());
