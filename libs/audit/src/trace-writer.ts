@@ -34,6 +34,9 @@ export class TraceWriter {
   private flushing: Promise<void> | null = null;
   private postgresDown = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** A spool replay is running; `replayWanted`: another was asked for meanwhile. */
+  private replaying = false;
+  private replayWanted = false;
   private retryDelay: number;
   private readonly spool: TraceSpool;
   private readonly stats: TraceWriterStats = { written: 0, spooled: 0, replayed: 0, buffered: 0 };
@@ -145,26 +148,42 @@ export class TraceWriter {
   }
 
   private scheduleReplay(delay: number): void {
+    // One replay at a time: two would claim, read and unlink the same spool files under each
+    // other (the spool's own file is re-created under the same name by every spill), losing
+    // records. A replay asked for while one runs is started when it ends.
+    if (this.replaying) {
+      this.replayWanted = true;
+      return;
+    }
     if (this.retryTimer) return;
-    this.retryTimer = setTimeout(async () => {
-      this.retryTimer = null;
-      try {
-        await this.pendingSpill;
-        await this.insert([]); // a cheap probe: throws while Postgres is unavailable
-        const n = await this.replaySpool();
-        this.postgresDown = false;
-        this.retryDelay = this.options.retryBaseMs ?? 500;
-        if (n > 0) this.logger.info({ records: n }, 'replayed spooled traces into Postgres');
-        if (this.buffer.length > 0) this.flushSoon(0);
-        // Records spilled while this replay ran landed in a fresh file: pick them up too.
-        if ((await this.spool.pendingFiles()) > 0) this.scheduleReplay(0);
-      } catch (error) {
-        this.retryDelay = Math.min(this.retryDelay * 2, 30_000);
-        this.logger.warn({ err: error, retryInMs: this.retryDelay }, 'Postgres still unavailable for traces');
-        this.scheduleReplay(this.retryDelay);
-      }
-    }, delay);
+    this.retryTimer = setTimeout(() => void this.replay(), delay);
     this.retryTimer.unref();
+  }
+
+  private async replay(): Promise<void> {
+    this.retryTimer = null;
+    this.replaying = true;
+    this.replayWanted = false;
+    let next: number | null = null;
+    try {
+      await this.pendingSpill;
+      await this.insert([]); // a cheap probe: throws while Postgres is unavailable
+      const n = await this.replaySpool();
+      this.postgresDown = false;
+      this.retryDelay = this.options.retryBaseMs ?? 500;
+      if (n > 0) this.logger.info({ records: n }, 'replayed spooled traces into Postgres');
+      if (this.buffer.length > 0) this.flushSoon(0);
+      // Records spilled while this replay ran landed in a fresh file: pick them up too.
+      if ((await this.spool.pendingFiles()) > 0) next = 0;
+    } catch (error) {
+      this.retryDelay = Math.min(this.retryDelay * 2, 30_000);
+      this.logger.warn({ err: error, retryInMs: this.retryDelay }, 'Postgres still unavailable for traces');
+      next = this.retryDelay;
+    } finally {
+      this.replaying = false;
+    }
+    if (next === null && this.replayWanted) next = this.postgresDown ? this.retryDelay : 0;
+    if (next !== null && !this.closed) this.scheduleReplay(next);
   }
 
   private async insert(records: TraceRecord[]): Promise<void> {

@@ -3,11 +3,14 @@ import { GatehouseError, isGatehouseError } from '@gatehouse/core';
 import { findTenantBySlug, loadProfileSnapshot, type ProfileSnapshot } from './profile-snapshot';
 import type { ProfileToolset, ToolCatalog } from './tool-catalog';
 
+const UNAVAILABLE_RECHECK_MS = 1_000;
+
 /** A served endpoint: its config snapshot and its (lazily built, cached) tool list. */
 export class Endpoint {
   private current: ProfileToolset | null = null;
   private building: Promise<ProfileToolset> | null = null;
   private builtAt = 0;
+  private freshForMs = 0;
 
   constructor(
     readonly snapshot: ProfileSnapshot,
@@ -21,12 +24,22 @@ export class Endpoint {
    * an upstream listing except the very first.
    */
   toolset(): Promise<ProfileToolset> {
-    if (this.current && Date.now() - this.builtAt < this.refreshMs) return Promise.resolve(this.current);
+    if (this.current && Date.now() - this.builtAt < this.freshForMs) return Promise.resolve(this.current);
     const rebuild = this.rebuild();
     if (!this.current) return rebuild;
     // Keep serving the previous list; a failed background rebuild is retried at the next call.
     rebuild.catch(() => undefined);
     return Promise.resolve(this.current);
+  }
+
+  /**
+   * A list built while one of its servers was unavailable is looked at again within a second (the
+   * upstream's own backoff keeps that cheap), so its tools return as soon as the server does
+   * instead of staying withheld for the whole refresh period.
+   */
+  private freshFor(toolset: ProfileToolset): number {
+    const serverDown = [...toolset.withheld.values()].some((w) => w.reason === 'server_unavailable');
+    return serverDown ? Math.min(this.refreshMs, UNAVAILABLE_RECHECK_MS) : this.refreshMs;
   }
 
   private rebuild(): Promise<ProfileToolset> {
@@ -35,6 +48,7 @@ export class Endpoint {
       .then((toolset) => {
         this.current = toolset;
         this.builtAt = Date.now();
+        this.freshForMs = this.freshFor(toolset);
         return toolset;
       })
       .finally(() => {

@@ -85,9 +85,13 @@ export async function handleToolCall(
   if (!tool) {
     const withheld = toolset.withheld.get(request.name);
     const error = withheld
-      ? new GatehouseError('tool_not_found', `Tool "${request.name}" is currently unavailable: ${withheld.detail}.`, {
-          reason: withheld.reason,
-        })
+      ? new GatehouseError(
+          'tool_not_found',
+          `Tool "${request.name}" is currently unavailable: ${redactedDetail(deps, endpoint, withheld.detail)}.`,
+          {
+            reason: withheld.reason,
+          },
+        )
       : new GatehouseError('tool_not_found', `Unknown tool "${request.name}" on profile "${endpoint.snapshot.profileSlug}".`);
     finish(withheld?.reason === 'drift' ? 'blocked' : 'error', { error: error.message, errorCode: error.code });
     throw toProtocolError(error);
@@ -285,6 +289,11 @@ async function resumeHeldCall(
   } catch (error) {
     throw toProtocolError(error);
   }
+}
+
+/** Why a tool is withheld may quote an upstream's connection error: blank any secret it echoed. */
+function redactedDetail(deps: ToolCallDeps, endpoint: Endpoint, detail: string): string {
+  return deps.redact ? deps.redact(detail, endpoint.snapshot.tenantId) : detail;
 }
 
 /** The trace as the tenant's payload policy keeps it (the mode was set on it when the tool was known). */

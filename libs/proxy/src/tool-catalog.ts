@@ -1,6 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/client';
 import type { DataSource } from 'typeorm';
-import type { Logger } from '@gatehouse/core';
+import { isGatehouseError, type Logger } from '@gatehouse/core';
 import { exposeTool, hashToolDefinition, type UpstreamToolDefinition } from '@gatehouse/catalog';
 import type { UpstreamPool } from '@gatehouse/upstream';
 import type { ProfileSnapshot, ProfileToolEntry } from './profile-snapshot';
@@ -54,7 +54,9 @@ export class ToolCatalog {
       const name = entry.overrides.exposedName;
       const listing = upstreamTools.get(entry.server.id);
       if (!listing || listing instanceof Error) {
-        toolset.withheld.set(name, { reason: 'server_unavailable', detail: `server "${entry.server.name}" is unavailable` });
+        // The connection's own words when it has them ("is restarting after it exited (…); try again shortly").
+        const detail = isGatehouseError(listing) ? listing.message : `server "${entry.server.name}" is unavailable`;
+        toolset.withheld.set(name, { reason: 'server_unavailable', detail });
         continue;
       }
       const upstream = listing.get(entry.upstreamName);

@@ -62,6 +62,28 @@ describe('abortIsolatingFetch', () => {
     expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
   });
 
+  it("closes a request's stream once its notifications/cancelled has been sent, and only that stream", async () => {
+    const shared = new AbortController();
+    const post = (path: string, message: object) =>
+      isolated(`${base}${path}`, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', ...message }), signal: shared.signal });
+    const [cancelled, other] = await Promise.all(
+      [7, 8].map(async (id) => {
+        const reader = (await post('/sse-hang', { id, method: 'tools/call', params: {} })).body!.getReader();
+        await reader.read(); // the first event; the answer never comes
+        return reader;
+      }),
+    );
+    const cancelledNext = cancelled!.read();
+    const otherNext = other!.read();
+    await post('/json', { method: 'notifications/cancelled', params: { requestId: 7, reason: 'timed out' } });
+    await expect(cancelledNext).rejects.toThrow();
+    const stillOpen = await Promise.race([otherNext.then(() => false), new Promise((r) => setTimeout(() => r(true), 100))]);
+    expect(stillOpen).toBe(true);
+    expect(shared.signal.aborted).toBe(false);
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(1); // the other stream's
+    await other!.cancel();
+  });
+
   it('rejects at once, with the reason, when the shared signal was already aborted', async () => {
     const shared = new AbortController();
     shared.abort(new Error('already closed'));

@@ -2,13 +2,15 @@ import {
   Client,
   ProtocolError,
   ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
   type CallToolResult,
   type McpSubscription,
   type Tool,
 } from '@modelcontextprotocol/client';
 import { GatehouseError, type Logger } from '@gatehouse/core';
 import type { UpstreamServerConfig } from './upstream-config';
-import { currentCall, type CallRelay } from './call-relay';
+import { currentCall, type CallContext, type CallRelay } from './call-relay';
 import { createUpstreamTransport, type UpstreamCredentials } from './transport-factory';
 
 export type CatalogKind = 'tools' | 'resources' | 'prompts';
@@ -116,18 +118,39 @@ export class UpstreamConnection {
   async callTool(name: string, args: Record<string, unknown>, options: CallOptions = {}): Promise<CallToolResult> {
     const client = await this.getClient();
     const call = () =>
-      client.callTool(
-        { name, arguments: args, ...(options.meta ? { _meta: options.meta } : {}) },
-        { signal: options.signal, onprogress: options.onprogress, timeout: this.config.timeoutMs, resetTimeoutOnProgress: true },
-      ) as Promise<CallToolResult>;
+      client
+        .callTool(
+          { name, arguments: args, ...(options.meta ? { _meta: options.meta } : {}) },
+          { signal: options.signal, onprogress: options.onprogress, timeout: this.config.timeoutMs, resetTimeoutOnProgress: true },
+        )
+        .catch((error: unknown) => {
+          throw this.timedOut(error, name, options.signal) ?? error;
+        }) as Promise<CallToolResult>;
     const relay = options.relay;
     if (!relay) return call();
+    const context: CallContext = { relay };
     this.inflight.add(relay);
     try {
-      return await currentCall.run(relay, call);
+      return await currentCall.run(context, call);
     } finally {
+      context.relay = undefined;
       this.inflight.delete(relay);
     }
+  }
+
+  /**
+   * The SDK's own timeout ("Request timed out", which it has already sent upstream as a
+   * cancellation) as an error naming the server, the tool and the limit. A caller's abort reaches
+   * here as the same SDK error and is left alone.
+   */
+  private timedOut(error: unknown, tool: string, signal: AbortSignal | undefined): GatehouseError | null {
+    if (signal?.aborted || !(error instanceof SdkError) || error.code !== SdkErrorCode.RequestTimeout) return null;
+    const { name, timeoutMs } = this.config;
+    return new GatehouseError(
+      'upstream_timeout',
+      `server "${name}" did not answer "${tool}" within ${timeoutMs} ms (its timeoutMs); Gatehouse cancelled the call upstream.`,
+      { server: name, timeoutMs },
+    );
   }
 
   /**
@@ -136,8 +159,8 @@ export class UpstreamConnection {
    * 2025 protocol gives no way to tell, and the message is refused rather than misdelivered.
    */
   private relayForMessage(): CallRelay | undefined {
-    const relay = currentCall.getStore();
-    if (relay) return relay;
+    const context = currentCall.getStore();
+    if (context) return context.relay; // none once that call has ended: nobody left to deliver to
     return this.inflight.size === 1 ? [...this.inflight][0] : undefined;
   }
 
@@ -204,6 +227,9 @@ export class UpstreamConnection {
     } catch (error) {
       await client.close().catch(() => undefined);
       this.lastError = error instanceof Error ? error.message : String(error);
+      // A process that dies while starting is retried by the supervisor with backoff; calls
+      // meanwhile get the "restarting" error instead of each spawning a process of their own.
+      if (this.config.transport === 'stdio') this.scheduleRestart();
       if (error instanceof GatehouseError) throw error;
       throw new GatehouseError('upstream_unavailable', `server "${this.config.name}" is unavailable: ${this.lastError}`);
     }
@@ -237,19 +263,22 @@ export class UpstreamConnection {
     if (this.closed) return;
     this.lastError = 'connection closed';
     this.logger.warn({ server: this.config.name }, 'upstream connection closed');
-    if (this.config.transport === 'stdio') this.scheduleRestart(); // HTTP reconnects on next use
+    if (this.config.transport !== 'stdio') return; // HTTP reconnects on next use
+    // A process that stayed up a minute earns a fresh backoff; one that dies at once waits longer.
+    // Decided here, when a running process exits: a restart that fails must never reset it.
+    if (Date.now() - this.connectedAt > 60_000) this.backoffMs = 500;
+    this.scheduleRestart();
   }
 
+  /** Starts the process again after the current backoff (which then doubles); a failed start schedules the next. */
   private scheduleRestart(): void {
-    // A process that stayed up a minute earns a fresh backoff; one that dies at once waits longer.
-    if (Date.now() - this.connectedAt > 60_000) this.backoffMs = 500;
+    if (this.restartTimer || this.closed) return;
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       this.getClient().catch((err: unknown) => {
-        this.logger.warn({ server: this.config.name, err, retryInMs: this.backoffMs }, 'upstream restart failed');
-        if (!this.closed) this.scheduleRestart();
+        this.logger.warn({ server: this.config.name, err, retryInMs: Math.min(delay * 2, MAX_BACKOFF_MS) }, 'upstream restart failed');
       });
     }, delay);
     this.restartTimer.unref();
