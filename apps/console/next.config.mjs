@@ -1,0 +1,30 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The console never talks to the database: every /api/* request is forwarded at run time to the
+ * API (API_URL) by app/api/[...path]/route.ts, so the session cookie stays same-origin.
+ * @type {import('next').NextConfig}
+ */
+export default {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  images: { unoptimized: true },
+  // npm workspaces hoist next and react to the repository root.
+  turbopack: { root: `${here}/../..` },
+  outputFileTracingRoot: `${here}/../..`,
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'same-origin' },
+        ],
+      },
+    ];
+  },
+};

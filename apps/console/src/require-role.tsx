@@ -1,0 +1,24 @@
+'use client';
+
+import type { ReactNode } from 'react';
+import type { Role } from './api-client';
+import { hasRole, useMe } from './session';
+
+/**
+ * Shows a 403 page instead of `children` to a user below `role`. The API refuses the data anyway;
+ * this only keeps the console honest about why the page is empty.
+ */
+export function RequireRole({ role, children }: { role: Role; children: ReactNode }) {
+  const me = useMe();
+  if (hasRole(me, role)) return <>{children}</>;
+  return (
+    <section aria-labelledby="forbidden" data-testid="forbidden">
+      <h1 id="forbidden">403 — Not allowed</h1>
+      <p>
+        This page needs the <strong>{role}</strong> role. You are signed in as {me.user.email} with the <strong>{me.role}</strong> role in{' '}
+        {me.tenant.slug}.
+      </p>
+      <p>Ask an admin of your tenant if you need access.</p>
+    </section>
+  );
+}
