@@ -64,6 +64,25 @@ describe('GET /api/tenants/{tenant}/traces', () => {
     expect(text.items.map((t: { userEmail: string }) => t.userEmail)).toEqual([`bob@${acme}.test`]);
   });
 
+  it('reads one trace by id with the same visibility, and the same 404 for anything else', async () => {
+    const all = (await (await get(`/api/tenants/${acme}/traces`, tokens.admin)).json()).items as Array<{ id: string; userEmail: string }>;
+    const bobs = all.find((t) => t.userEmail === `bob@${acme}.test`)!;
+    const one = await get(`/api/tenants/${acme}/traces/${bobs.id}`, tokens.admin);
+    expect(one.status).toBe(200);
+    expect(await one.json()).toMatchObject({ id: bobs.id, userEmail: `bob@${acme}.test`, arguments: { owner: 'bob' } });
+    expect((await get(`/api/tenants/${acme}/traces/${bobs.id}`, tokens.bob)).status).toBe(200);
+    for (const [path, token] of [
+      [`/api/tenants/${acme}/traces/${bobs.id}`, tokens.alice], // a member, someone else's call
+      [`/api/tenants/${globex}/traces/${bobs.id}`, tokens.globexAdmin], // another tenant
+      [`/api/tenants/${acme}/traces/00000000-0000-4000-8000-000000000000`, tokens.admin],
+      [`/api/tenants/${acme}/traces/not-a-uuid`, tokens.admin],
+    ] as const) {
+      const res = await get(path, token);
+      expect(res.status, path).toBe(404);
+      expect((await res.json()).error.code).toBe('not_found');
+    }
+  });
+
   it('shows a member only their own traces, whatever they ask for', async () => {
     const mine = await (await get(`/api/tenants/${acme}/traces?user=bob@${acme}.test`, tokens.alice)).json();
     expect(mine.items).toHaveLength(2);

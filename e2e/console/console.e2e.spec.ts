@@ -187,6 +187,12 @@ describe('console: SSO, approvals inbox and trace search in a real browser', () 
     await page.getByRole('button', { name: 'Next page' }).click();
     await page.waitForURL(/cursor=/);
     await expect.poll(() => rows.first().getAttribute('data-trace-id')).not.toBe(first);
+
+    // A shared link opens its trace even when the search around it no longer lists it.
+    const shared = new URL(page.url()).searchParams.get('cursor') ? first : null;
+    await page.goto(`${consoleApp.url}/traces?tool=no_such_tool&trace=${shared}`);
+    await page.getByTestId('trace-detail').waitFor();
+    expect(JSON.parse((await page.getByTestId('trace-raw').textContent()) ?? '').id).toBe(shared);
     await page.context().close();
   }, 60_000);
 

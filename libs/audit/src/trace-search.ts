@@ -28,6 +28,18 @@ export interface TracePage {
   nextCursor: string | null;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * One trace of one tenant; `onlyUser` limits it to that user's own calls. Another tenant's id, a
+ * trace of someone else, and an id that does not exist all answer the same `not_found`.
+ */
+export async function findTrace(db: DataSource, tenantId: string, id: string, onlyUser?: string): Promise<Trace> {
+  const trace = UUID.test(id) ? await db.getRepository(Trace).findOne({ where: { tenantId, id } }) : null;
+  if (!trace || (onlyUser && trace.userEmail !== onlyUser.toLowerCase())) throw new GatehouseError('not_found', `No trace "${id}".`);
+  return trace;
+}
+
 /** `1h`, `30m`, `7d` relative to now, or an ISO timestamp. */
 export function parseTimeBound(value: string, now = Date.now()): Date {
   const relative = ms(value as ms.StringValue);

@@ -1,6 +1,6 @@
-import { Controller, Get, Query, Req } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { searchTraces, type TracePage, type TraceQuery } from '@gatehouse/audit';
+import { findTrace, searchTraces, type Trace, type TracePage, type TraceQuery } from '@gatehouse/audit';
 import { RequireRole } from '../auth/access.decorator';
 import type { RequestWithPrincipal } from '../auth/access.guard';
 
@@ -15,5 +15,12 @@ export class TracesController {
     const principal = req.principal as NonNullable<RequestWithPrincipal['principal']>;
     const filters: TraceQuery = principal.role === 'member' ? { ...query, user: principal.email } : query;
     return searchTraces(this.db, principal.tenantId, filters);
+  }
+
+  /** One trace, for a shared link; the same visibility as the search. */
+  @Get(':id')
+  async one(@Req() req: RequestWithPrincipal, @Param('id') id: string): Promise<Trace> {
+    const principal = req.principal as NonNullable<RequestWithPrincipal['principal']>;
+    return findTrace(this.db, principal.tenantId, id, principal.role === 'member' ? principal.email : undefined);
   }
 }

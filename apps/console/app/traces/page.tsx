@@ -21,6 +21,9 @@ function TraceSearch() {
   const [page, setPage] = useState<Page<Trace> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const selected = params.get('trace');
+  // A shared link's trace may not be on this page of results: it is then read on its own.
+  const [linked, setLinked] = useState<Trace | null>(null);
+  const [linkedError, setLinkedError] = useState<string | null>(null);
 
   useEffect(() => {
     const apiQuery = new URLSearchParams(query);
@@ -58,7 +61,20 @@ function TraceSearch() {
     if (page?.nextCursor) next.set('cursor', page.nextCursor);
     go(next);
   };
-  const detail = page?.items.find((t) => t.id === selected) ?? null;
+  const onPage = page?.items.find((t) => t.id === selected) ?? null;
+  useEffect(() => {
+    setLinked(null);
+    setLinkedError(null);
+    if (!selected || !page || onPage) return;
+    let live = true;
+    api<Trace>(`/api/tenants/${encodeURIComponent(me.tenant.slug)}/traces/${encodeURIComponent(selected)}`)
+      .then((t) => live && setLinked(t))
+      .catch((e: unknown) => live && setLinkedError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      live = false;
+    };
+  }, [selected, page, onPage, me.tenant.slug]);
+  const detail = onPage ?? linked;
 
   return (
     <>
@@ -148,7 +164,7 @@ function TraceSearch() {
               </button>
             )}
           </div>
-          {selected && !detail && <p className="muted">That trace is not on this page of results.</p>}
+          {selected && !detail && linkedError && <p role="alert">{linkedError}</p>}
           {detail && <TraceDetail trace={detail} closeHref={withParam('trace', null)} canOpenApprovals={hasRole(me, 'approver')} />}
         </>
       )}
