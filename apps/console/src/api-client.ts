@@ -39,6 +39,8 @@ export interface Approval {
   result: Record<string, unknown> | null;
   executionError: string | null;
   payloadPurged: boolean;
+  /** Scanner findings in the arguments (profiles that flag); null: none. */
+  scan: Trace['scan'];
 }
 
 export const TRACE_STATUSES = ['ok', 'error', 'denied', 'pending_approval', 'blocked'] as const;

@@ -1,6 +1,16 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { GatehouseError } from '@gatehouse/core';
-import { capResult, keepPayload, mergeScans, Trace, type StoredPayloadMode, type TraceRecord, type TraceScan } from '@gatehouse/audit';
+import {
+  capResult,
+  keepPayload,
+  mergeScans,
+  SQL_SCAN_WITHOUT_EXCERPTS,
+  Trace,
+  withoutExcerpts,
+  type StoredPayloadMode,
+  type TraceRecord,
+  type TraceScan,
+} from '@gatehouse/audit';
 import { Approval } from './approval.entity';
 import { ApprovalSettings, DEFAULT_APPROVAL_SETTINGS } from './approval-settings.entity';
 
@@ -55,6 +65,7 @@ export class ApprovalStore {
       const approval = manager.create(Approval, {
         ...input,
         traceId: trace.id,
+        scan: trace.scan ?? null,
         status: 'pending',
         expiresAt: new Date(Date.now() + timeoutSeconds * 1000),
       });
@@ -232,7 +243,7 @@ export class ApprovalStore {
   /** Empties arguments and results of decided approvals older than the tenant's retention. */
   async purgePayloads(tenantId: string, retentionSeconds: number): Promise<number> {
     const [rows] = (await this.db.query(
-      `UPDATE approvals SET arguments = '{}'::jsonb, result = NULL, payload_purged = true
+      `UPDATE approvals SET arguments = '{}'::jsonb, result = NULL, payload_purged = true, scan = ${SQL_SCAN_WITHOUT_EXCERPTS}
         WHERE tenant_id = $1 AND status <> 'pending' AND execution IS DISTINCT FROM 'running' AND execution IS DISTINCT FROM 'queued'
           AND created_at < now() - make_interval(secs => $2) AND NOT payload_purged
         RETURNING id`,
@@ -254,7 +265,9 @@ export class ApprovalStore {
       [approval.traceId, approval.tenantId],
     )) as [Array<{ payload_mode: StoredPayloadMode | null; scan: TraceScan | null }>, number];
     const result = outcome?.result ? resultFields(outcome.result, row[0]?.payload_mode ?? null, outcome.capBytes) : {};
-    const scan = outcome?.scan ? { scan: mergeScans(row[0]?.scan, outcome.scan) } : {};
+    // Excerpts quote the result: kept only where the trace keeps the result in full.
+    const found = outcome?.scan && (row[0]?.payload_mode ? withoutExcerpts(outcome.scan) : outcome.scan);
+    const scan = found ? { scan: mergeScans(row[0]?.scan, found) } : {};
     await manager.update(Trace, { id: approval.traceId, tenantId: approval.tenantId }, { ...fields, ...result, ...scan, status });
   }
 }

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { TraceScan } from '@gatehouse/audit';
 
 /**
  * `withdrawn`: the caller cancelled its own held call (an MCP `tasks/cancel`) before it ran, while
@@ -117,4 +118,8 @@ export class Approval {
   /** Arguments and result were purged after the tenant's trace retention (the record stays). */
   @Column({ name: 'payload_purged', type: 'boolean', default: false })
   payloadPurged!: boolean;
+
+  /** What the scanner found in the arguments (profiles that flag), for the approver to weigh; null: nothing. */
+  @Column({ type: 'jsonb', nullable: true })
+  scan!: TraceScan | null;
 }

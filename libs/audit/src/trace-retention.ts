@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { SQL_SCAN_WITHOUT_EXCERPTS } from './trace-scan';
 
 export interface RetentionPolicy {
   tenantId: string;
@@ -22,7 +23,7 @@ export async function purgeTracePayloads(db: DataSource, policy: RetentionPolicy
   let purged = 0;
   for (;;) {
     const [rows] = (await db.query(
-      `UPDATE traces SET arguments = NULL, result = NULL, payload_mode = 'purged'
+      `UPDATE traces SET arguments = NULL, result = NULL, payload_mode = 'purged', scan = ${SQL_SCAN_WITHOUT_EXCERPTS}
         WHERE id IN (SELECT id FROM traces WHERE tenant_id = $1 AND created_at < now() - make_interval(secs => $2)
                        AND payload_mode IS DISTINCT FROM 'purged' LIMIT $3)
         RETURNING id`,

@@ -11,3 +11,11 @@ export function mergeScans(first: TraceScan | null | undefined, second: TraceSca
     ...(first.truncated || second.truncated ? { truncated: true } : {}),
   };
 }
+
+/** The findings without their excerpts (which quote the payload), for traces that keep no full payload. */
+export function withoutExcerpts(scan: TraceScan): TraceScan {
+  return { ...scan, findings: scan.findings.map(({ excerpt: _excerpt, ...finding }) => finding) };
+}
+
+/** SQL that drops the excerpts from a `scan` column in place (retention purges). */
+export const SQL_SCAN_WITHOUT_EXCERPTS = `CASE WHEN scan IS NULL THEN NULL ELSE jsonb_set(scan, '{findings}', COALESCE((SELECT jsonb_agg(f - 'excerpt') FROM jsonb_array_elements(scan->'findings') f), '[]'::jsonb)) END`;

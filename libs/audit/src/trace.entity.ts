@@ -99,7 +99,8 @@ export interface TraceScan {
   ruleset: string;
   /** `flagged`: recorded, the call went on; `blocked`: the call (or its result) was refused. */
   action: 'flagged' | 'blocked';
-  findings: Array<{ rule: string; category: string; severity: string; in: 'arguments' | 'result'; path: string; excerpt: string }>;
+  /** `excerpt` quotes the payload: absent where the payload policy keeps no full payload, or after retention. */
+  findings: Array<{ rule: string; category: string; severity: string; in: 'arguments' | 'result'; path: string; excerpt?: string }>;
   /** The value was larger than the scan budget and only its start was scanned. */
   truncated?: boolean;
 }

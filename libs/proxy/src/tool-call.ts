@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { ProtocolError, ProtocolErrorCode, type CallToolResult } from '@modelcontextprotocol/server';
 import { GatehouseError } from '@gatehouse/core';
 import { approvalReason, requiresApproval, rewriteArguments, type Rate } from '@gatehouse/catalog';
-import { capResult, keepPayload, payloadModeFor, type TraceRecord, type TraceStatus } from '@gatehouse/audit';
+import { capResult, keepPayload, payloadModeFor, withoutExcerpts, type TraceRecord, type TraceStatus } from '@gatehouse/audit';
 import type { CallRelay, UpstreamPool } from '@gatehouse/upstream';
 import type { Endpoint } from './endpoint-registry';
 import type { CallerContext } from './call-context';
@@ -296,13 +296,17 @@ function redactedDetail(deps: ToolCallDeps, endpoint: Endpoint, detail: string):
   return deps.redact ? deps.redact(detail, endpoint.snapshot.tenantId) : detail;
 }
 
-/** The trace as the tenant's payload policy keeps it (the mode was set on it when the tool was known). */
+/**
+ * The trace as the tenant's payload policy keeps it (the mode was set on it when the tool was
+ * known). Scanner excerpts quote the payload, so they go with it.
+ */
 function keptPayloads(trace: TraceRecord): TraceRecord {
   if (!trace.payloadMode) return trace;
   return {
     ...trace,
     arguments: keepPayload(trace.arguments, trace.payloadMode) as Record<string, unknown> | null,
     result: keepPayload(trace.result, trace.payloadMode) as Record<string, unknown> | null,
+    scan: trace.scan ? withoutExcerpts(trace.scan) : trace.scan,
   };
 }
 

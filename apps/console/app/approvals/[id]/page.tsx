@@ -80,6 +80,14 @@ function ApprovalDetail({ id }: { id: string }) {
         </dd>
         <dt>Why it is held</dt>
         <dd>{approval.policyReason}</dd>
+        {approval.scan && (
+          <>
+            <dt>Scanner</dt>
+            <dd data-testid="approval-scan">
+              {approval.scan.action}: {approval.scan.findings.map((f) => `${f.rule} (${f.in} ${f.path})`).join(', ')}
+            </dd>
+          </>
+        )}
         <dt>Requested</dt>
         <dd>
           {localTime(approval.createdAt)} ({ago(approval.createdAt)})
