@@ -5,19 +5,12 @@
 //     text built to make it backtrack (its own match examples, cut short and repeated).
 //  3. The same calls through one gateway, to a profile with scanning off and to one with `flag`,
 //     alternated in one run: latency and gateway CPU per call side by side.
-import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { createDataSource, dropDatabase, migrate } from '@gatehouse/database';
-import { applyConfig, parseConfig } from '@gatehouse/config';
-import { issuePersonalAccessToken } from '@gatehouse/identity';
-import { Tenant, TenantScope, User } from '@gatehouse/tenancy';
 import { performance } from 'node:perf_hooks';
 import { loadRuleset, Scanner, SCAN_CATEGORIES, type ScanOptions, type ScanTarget } from '@gatehouse/scanner';
-import { ROOT, startGatewayProcess, startUpstream, stopAll } from './processes';
+import { ROOT } from './processes';
+import { startBenchStage } from './stage';
 import { runWorkload, type WorkloadResult } from './workload';
 
 interface Sample {
@@ -114,36 +107,21 @@ function cost(): void {
 }
 
 async function throughGateway(): Promise<void> {
-  const dbUrl = `${process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432'}/gatehouse_bench_${randomBytes(4).toString('hex')}`;
-  const children: ChildProcess[] = [];
-  try {
-    await migrate(dbUrl);
-    const upstream = await startUpstream('codehost');
-    children.push(upstream.child);
-    const db = createDataSource({ url: dbUrl, poolSize: 2 });
-    await db.initialize();
-    const tools = '[{ server: codehost, tool: list_repositories }]';
-    await applyConfig(
-      db,
-      parseConfig(`
+  const tools = '[{ server: codehost, tool: list_repositories }]';
+  const stage = await startBenchStage(
+    (url) => `
 tenants:
   - slug: bench
     name: Bench
     scanning: { mode: flag, profiles: { plain: off } }
-    servers: [{ name: codehost, transport: http, url: "${upstream.url}" }]
+    servers: [{ name: codehost, transport: http, url: "${url}" }]
     profiles: [{ slug: plain, tools: ${tools} }, { slug: scanned, tools: ${tools} }]
     groups: [{ idpGroup: all, profiles: [plain, scanned] }]
     users: [{ email: bench@bench.test, groups: [all] }]
-`),
-      { actor: 'bench' },
-    );
-    const tenant = await db.getRepository(Tenant).findOneOrFail({ where: { slug: 'bench' } });
-    const user = await new TenantScope(db.manager, tenant.id).findOne(User, { email: 'bench@bench.test' });
-    if (!user) throw new Error('bench user missing');
-    const { token } = await issuePersonalAccessToken(db.manager, { tenantId: tenant.id, userId: user.id });
-    await db.destroy();
-    const gateway = await startGatewayProcess({ DATABASE_URL: dbUrl, TRACE_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'bench-spool-')) });
-    children.push(gateway.child);
+`,
+  );
+  const { gateway, token } = stage;
+  try {
     const run = (profile: string) =>
       runWorkload({
         url: `${gateway.url}/mcp/bench/${profile}`,
@@ -168,8 +146,7 @@ tenants:
     }
     console.log(`flag/off: p50 ${(p50('scanned') / p50('plain')).toFixed(3)}, gateway CPU ${(cpu('scanned') / cpu('plain')).toFixed(3)}`);
   } finally {
-    await stopAll(children);
-    await dropDatabase(dbUrl).catch(() => undefined);
+    await stage.close();
   }
 }
 

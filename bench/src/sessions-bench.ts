@@ -2,17 +2,8 @@
 // (initialize + notifications/initialized + one tools/list each, then nothing) against a gateway
 // in its own process and reads its resident memory (VmRSS) before and after. (The demo upstream is
 // stateless, so there is no direct figure to set beside it.)
-import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { createDataSource, dropDatabase, migrate } from '@gatehouse/database';
-import { applyConfig, parseConfig } from '@gatehouse/config';
-import { issuePersonalAccessToken } from '@gatehouse/identity';
-import { Tenant, TenantScope, User } from '@gatehouse/tenancy';
-import { startGatewayProcess, startUpstream, stopAll } from './processes';
+import { readFileSync } from 'node:fs';
+import { startBenchStage } from './stage';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -61,36 +52,19 @@ async function measure(label: string, url: string, token: string | null, pid: nu
 }
 
 async function main(): Promise<void> {
-  const dbUrl = `${process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432'}/gatehouse_bench_${randomBytes(4).toString('hex')}`;
-  const children: ChildProcess[] = [];
-  try {
-    await migrate(dbUrl);
-    const upstream = await startUpstream('codehost');
-    children.push(upstream.child);
-    const db = createDataSource({ url: dbUrl, poolSize: 2 });
-    await db.initialize();
-    await applyConfig(
-      db,
-      parseConfig(`
+  const stage = await startBenchStage(
+    (url) => `
 tenants:
   - slug: bench
     name: Bench
-    servers: [{ name: codehost, transport: http, url: "${upstream.url}" }]
+    servers: [{ name: codehost, transport: http, url: "${url}" }]
     profiles: [{ slug: main, tools: [{ server: codehost, tool: list_repositories }] }]
     groups: [{ idpGroup: all, profiles: [main] }]
     users: [{ email: bench@bench.test, groups: [all] }]
-`),
-      { actor: 'bench' },
-    );
-    const tenant = await db.getRepository(Tenant).findOneOrFail({ where: { slug: 'bench' } });
-    const user = await new TenantScope(db.manager, tenant.id).findOne(User, { email: 'bench@bench.test' });
-    if (!user) throw new Error('bench user missing');
-    const { token } = await issuePersonalAccessToken(db.manager, { tenantId: tenant.id, userId: user.id });
-    await db.destroy();
-    const gateway = await startGatewayProcess({ DATABASE_URL: dbUrl, TRACE_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'bench-spool-')) });
-    children.push(gateway.child);
-
-    const rows = [await measure('gateway', `${gateway.url}/mcp/bench/main`, token, gateway.child.pid as number)];
+`,
+  );
+  try {
+    const rows = [await measure('gateway', `${stage.gateway.url}/mcp/bench/main`, stage.token, stage.gateway.child.pid as number)];
     console.log(`${SESSIONS} idle 2025-era sessions (initialize, initialized, one tools/list each)`);
     console.log('process                          RSS before   RSS after   per session');
     for (const r of rows) {
@@ -98,8 +72,7 @@ tenants:
       console.log(`${r.label.padEnd(32)} ${r.before.toFixed(1).padStart(7)} MB ${r.after.toFixed(1).padStart(8)} MB ${per.toFixed(1).padStart(9)} KB`);
     }
   } finally {
-    await stopAll(children);
-    await dropDatabase(dbUrl).catch(() => undefined);
+    await stage.close();
   }
 }
 
