@@ -6,8 +6,8 @@ import type { DataSource } from 'typeorm';
 import { Trace } from '@gatehouse/audit';
 import { startDemoHttpServer, type DemoHttpServer } from '@gatehouse/demo-servers';
 import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
-import { createDataSource, dropDatabase } from '@gatehouse/database';
-import { applyYaml, connectClient, createIsolatedDatabase, issueToken, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import { dropDatabase } from '@gatehouse/database';
+import { applyYaml, connectClient, openIsolatedDatabase, issueToken, startTestGateway, uniqueSlug } from '../support/test-gateway';
 import { ApproverApi } from '../support/approvals';
 import { freePort, kill, spawnGateway, spawnRedis } from '../support/processes';
 
@@ -43,9 +43,7 @@ describe('approvals survive restarts: nothing pending is lost, nothing runs twic
     startApi(loadApiConfig({ DATABASE_URL: dbUrl, REDIS_URL: redisUrl, API_PORT: '0', LOG_LEVEL: 'silent' }));
 
   beforeAll(async () => {
-    dbUrl = await createIsolatedDatabase('approvals');
-    db = createDataSource({ url: dbUrl, poolSize: 4 });
-    await db.initialize();
+    ({ url: dbUrl, db } = await openIsolatedDatabase('approvals', 4));
     upstream = await startDemoHttpServer('codehost');
     await applyYaml(db, yaml(acme, upstream.url));
     tokens.dev = await issueToken(db, acme, `dev@${acme}.test`);

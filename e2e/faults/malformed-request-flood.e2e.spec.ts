@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import type { DataSource } from 'typeorm';
 import { startDemoHttpServer, type DemoHttpServer } from '@gatehouse/demo-servers';
-import { createDataSource, dropDatabase } from '@gatehouse/database';
-import { applyYaml, connectClient, createIsolatedDatabase, issueToken, uniqueSlug } from '../support/test-gateway';
+import { dropDatabase } from '@gatehouse/database';
+import { applyYaml, connectClient, openIsolatedDatabase, issueToken, uniqueSlug } from '../support/test-gateway';
 import { kill, spawnGateway } from '../support/processes';
 import { MEMORY_PROBE_ENV, measureMemory, resetPeak } from './support/gateway-memory';
 
@@ -97,9 +97,7 @@ describe('fault: a flood of malformed requests', () => {
 
   beforeAll(async () => {
     // Its own database: no other file's approval jobs may land on a process this test kills.
-    dbUrl = await createIsolatedDatabase('flood');
-    db = createDataSource({ url: dbUrl, poolSize: 2 });
-    await db.initialize();
+    ({ url: dbUrl, db } = await openIsolatedDatabase('flood'));
     upstream = await startDemoHttpServer('codehost');
     await applyYaml(
       db,

@@ -4,10 +4,10 @@ import { Redis } from 'ioredis';
 import type { Client } from '@modelcontextprotocol/client';
 import { startDemoHttpServer, type DemoHttpServer } from '@gatehouse/demo-servers';
 import type { RunningGateway } from '@gatehouse/gateway';
-import { createDataSource, dropDatabase } from '@gatehouse/database';
+import { dropDatabase } from '@gatehouse/database';
 import { publishConfigChange } from '@gatehouse/proxy';
 import { Tenant } from '@gatehouse/tenancy';
-import { applyYaml, connectClient, createIsolatedDatabase, issueToken, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import { applyYaml, connectClient, openIsolatedDatabase, issueToken, startTestGateway, uniqueSlug } from '../support/test-gateway';
 import { startSeverableProxy, targetOf, type SeverableProxy } from './support/severable-proxy';
 import { keepCalling, sleep } from './support/call-load';
 
@@ -28,9 +28,7 @@ describe('fault: Postgres restarts under load', () => {
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    dbUrl = await createIsolatedDatabase('pgrestart');
-    db = createDataSource({ url: dbUrl, poolSize: 2 });
-    await db.initialize();
+    ({ url: dbUrl, db } = await openIsolatedDatabase('pgrestart'));
     upstream = await startDemoHttpServer('codehost');
     await applyYaml(
       db,

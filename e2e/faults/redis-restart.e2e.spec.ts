@@ -4,9 +4,9 @@ import type { Client } from '@modelcontextprotocol/client';
 import { startDemoHttpServer, type DemoHttpServer } from '@gatehouse/demo-servers';
 import type { RunningGateway } from '@gatehouse/gateway';
 import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
-import { createDataSource, dropDatabase } from '@gatehouse/database';
+import { dropDatabase } from '@gatehouse/database';
 import { Tenant } from '@gatehouse/tenancy';
-import { applyYaml, connectClient, createIsolatedDatabase, issueToken, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import { applyYaml, connectClient, openIsolatedDatabase, issueToken, startTestGateway, uniqueSlug } from '../support/test-gateway';
 import { ApproverApi } from '../support/approvals';
 import { startSeverableProxy, targetOf, type SeverableProxy } from './support/severable-proxy';
 import { keepCalling, sleep } from './support/call-load';
@@ -51,9 +51,7 @@ describe('fault: Redis restarts', () => {
 
   beforeAll(async () => {
     // Its own database: the approval queues are named after it, so no other file's gateway takes these jobs.
-    dbUrl = await createIsolatedDatabase('redisrestart');
-    db = createDataSource({ url: dbUrl, poolSize: 2 });
-    await db.initialize();
+    ({ url: dbUrl, db } = await openIsolatedDatabase('redisrestart'));
     upstream = await startDemoHttpServer('codehost');
     await applyYaml(db, yaml(tenant, upstream.url));
     for (const who of ['dev', 'dev2', 'lead']) tokens[who] = await issueToken(db, tenant, `${who}@${tenant}.test`);

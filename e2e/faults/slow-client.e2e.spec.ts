@@ -6,8 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/client';
-import { createDataSource, dropDatabase } from '@gatehouse/database';
-import { applyYaml, connectClient, createIsolatedDatabase, issueToken, uniqueSlug } from '../support/test-gateway';
+import { dropDatabase } from '@gatehouse/database';
+import { applyYaml, connectClient, openIsolatedDatabase, issueToken, uniqueSlug } from '../support/test-gateway';
 import { startControllableUpstream } from '../support/controllable-upstream';
 import { MODERN_VERSION } from '../support/modern-rpc';
 import { kill, spawnGateway } from '../support/processes';
@@ -117,9 +117,7 @@ describe('fault: a slow client', () => {
   const path = () => `/mcp/${tenant}/main`;
 
   beforeAll(async () => {
-    dbUrl = await createIsolatedDatabase('slow');
-    db = createDataSource({ url: dbUrl, poolSize: 2 });
-    await db.initialize();
+    ({ url: dbUrl, db } = await openIsolatedDatabase('slow'));
     upstream = await startControllableUpstream();
     await applyYaml(
       db,

@@ -6,8 +6,8 @@ import type { RunningGateway } from '@gatehouse/gateway';
 import { Tenant } from '@gatehouse/tenancy';
 import { Redis } from 'ioredis';
 import { publishConfigChange } from '@gatehouse/proxy';
-import { createDataSource, dropDatabase } from '@gatehouse/database';
-import { applyYaml, connectClient, createIsolatedDatabase, issueToken, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import { dropDatabase } from '@gatehouse/database';
+import { applyYaml, connectClient, openIsolatedDatabase, issueToken, startTestGateway, uniqueSlug } from '../support/test-gateway';
 
 /**
  * A real outage of the trace store: the test database stops accepting connections and the
@@ -27,10 +27,8 @@ describe('trace durability under a Postgres outage', () => {
   let dbName: string;
 
   beforeAll(async () => {
-    dbUrl = await createIsolatedDatabase('outage');
+    ({ url: dbUrl, db } = await openIsolatedDatabase('outage'));
     dbName = new URL(dbUrl).pathname.slice(1);
-    db = createDataSource({ url: dbUrl, poolSize: 2 });
-    await db.initialize();
     const adminUrl = new URL(dbUrl);
     adminUrl.pathname = '/postgres';
     admin = await new DataSource({ type: 'postgres', url: adminUrl.toString(), extra: { max: 1 } }).initialize();

@@ -37,6 +37,14 @@ export async function createIsolatedDatabase(label: string): Promise<string> {
   return url.toString();
 }
 
+/** `createIsolatedDatabase` with a data source open on it (close it with `destroy()` before dropping). */
+export async function openIsolatedDatabase(label: string, poolSize = 2): Promise<{ url: string; db: DataSource }> {
+  const url = await createIsolatedDatabase(label);
+  const db = createDataSource({ url, poolSize });
+  await db.initialize();
+  return { url, db };
+}
+
 export async function startTestGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
   const config = loadGatewayConfig({
     DATABASE_URL: inject('databaseUrl'),

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import type { Client } from '@modelcontextprotocol/client';
-import { createDataSource } from '@gatehouse/database';
 import { Trace } from '@gatehouse/audit';
 import { Tenant } from '@gatehouse/tenancy';
 import { LocalMasterKeys, Vault } from '@gatehouse/vault';
@@ -10,7 +9,7 @@ import type { RunningGateway } from '@gatehouse/gateway';
 import {
   applyYaml,
   connectClient,
-  createIsolatedDatabase,
+  openIsolatedDatabase,
   everyRowAsText,
   issueToken,
   startTestGateway,
@@ -79,9 +78,9 @@ describe('credentials in use: upstream OAuth tokens shared by gateway workers an
   };
 
   beforeAll(async () => {
-    const dbUrl = await createIsolatedDatabase('oauth');
-    db = createDataSource({ url: dbUrl, poolSize: 2 });
-    await db.initialize();
+    const isolated = await openIsolatedDatabase('oauth');
+    db = isolated.db;
+    const dbUrl = isolated.url;
     oauth = await startTestOAuthServer({ clientId: 'gatehouse', clientSecret, tokenTtlSeconds: 2, initialRefreshToken });
     upstream = await startCredentialEchoUpstream((auth) => oauth.accepts(auth));
     await applyYaml(db, yaml(acme, upstream.url, oauth.tokenUrl));

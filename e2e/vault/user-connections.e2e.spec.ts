@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import type { Client } from '@modelcontextprotocol/client';
-import { createDataSource } from '@gatehouse/database';
 import { Tenant } from '@gatehouse/tenancy';
 import { LocalMasterKeys, Vault } from '@gatehouse/vault';
 import type { RunningGateway } from '@gatehouse/gateway';
 import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
-import { applyYaml, connectClient, createIsolatedDatabase, issueToken, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import { applyYaml, connectClient, openIsolatedDatabase, issueToken, startTestGateway, uniqueSlug } from '../support/test-gateway';
 import { startCredentialEchoUpstream } from '../support/credential-echo-upstream';
 import { startTestOAuthServer } from '../support/test-oauth-server';
 
@@ -66,9 +65,9 @@ describe('per-user upstream accounts: each user connects once, and their calls a
   };
 
   beforeAll(async () => {
-    const dbUrl = await createIsolatedDatabase('connections');
-    db = createDataSource({ url: dbUrl, poolSize: 2 });
-    await db.initialize();
+    const isolated = await openIsolatedDatabase('connections');
+    db = isolated.db;
+    const dbUrl = isolated.url;
     oauth = await startTestOAuthServer({ clientId: 'gatehouse', clientSecret, tokenTtlSeconds: 2, initialRefreshToken: 'unused' });
     upstream = await startCredentialEchoUpstream(
       (auth) => oauth.accepts(auth),

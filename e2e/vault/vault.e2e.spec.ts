@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import type { ChildProcess } from 'node:child_process';
-import { createDataSource } from '@gatehouse/database';
 import { Tenant } from '@gatehouse/tenancy';
 import { LocalMasterKeys, Vault } from '@gatehouse/vault';
 import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
-import { applyYaml, connectClient, createIsolatedDatabase, everyRowAsText, issueToken, uniqueSlug } from '../support/test-gateway';
+import { applyYaml, connectClient, openIsolatedDatabase, everyRowAsText, issueToken, uniqueSlug } from '../support/test-gateway';
 import { kill, spawnGateway } from '../support/processes';
 import { startCredentialEchoUpstream } from '../support/credential-echo-upstream';
 
@@ -60,9 +59,7 @@ describe('vault: upstream secrets sealed at rest, resolved only in the gateway, 
     });
 
   beforeAll(async () => {
-    dbUrl = await createIsolatedDatabase('vault');
-    db = createDataSource({ url: dbUrl, poolSize: 2 });
-    await db.initialize();
+    ({ url: dbUrl, db } = await openIsolatedDatabase('vault'));
     upstream = await startCredentialEchoUpstream((auth) => auth === `Bearer ${upstreamExpects}`);
     await applyYaml(db, yaml(acme, upstream.url));
     await applyYaml(db, yaml(globex, upstream.url));
