@@ -42,12 +42,8 @@ const gatewayEnvSchema = baseEnvSchema.extend({
   GATEWAY_SSE_POLL_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
   /** The `retry:` reconnection delay announced on resumable SSE streams. */
   GATEWAY_SSE_RETRY_MS: z.coerce.number().int().min(0).default(1000),
-  /** Replayable SSE events kept per legacy session (oldest dropped first), by size. */
-  GATEWAY_SESSION_EVENT_BYTES: z.coerce
-    .number()
-    .int()
-    .min(64 * 1024)
-    .default(8 * 1024 * 1024),
+  /** Resumable SSE events kept per response stream of a legacy session (in Redis; oldest trimmed first). */
+  GATEWAY_SESSION_STREAM_EVENTS: z.coerce.number().int().min(10).default(1000),
   /** How long the SSE events of an answered request stay resumable with Last-Event-ID. */
   GATEWAY_SESSION_EVENT_RETENTION_MS: z.coerce.number().int().min(1000).default(60_000),
   /** While a call is held for approval: progress notifications this often (to clients that sent a progress token). */
@@ -79,6 +75,8 @@ const gatewayEnvSchema = baseEnvSchema.extend({
   /** A scanner rules file to use instead of the shipped one (same format: libs/scanner/rules). */
   GATEHOUSE_SCANNER_RULES: z.string().min(1).optional(),
   TRACE_SPOOL_DIR: z.string().default('.gatehouse/spool'),
+  /** How long traces are batched in memory before their INSERT (each is journaled on disk at once). */
+  TRACE_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
   TRACE_RESULT_CAP_BYTES: z.coerce
     .number()
     .int()

@@ -20,6 +20,7 @@ import {
   RateLimiter,
   type HeldCallState,
   Passthrough,
+  type ProxyServerDeps,
   PrincipalCache,
   ToolCatalog,
   subscribeConfigChanges,
@@ -28,6 +29,10 @@ import {
 import type { GatewayConfig } from './gateway-config';
 import { GatewayMetrics } from './gateway-metrics';
 import { LegacySessionStore } from './legacy-sessions';
+import { LegacySessionHost } from './legacy-session-host';
+import { Replica } from './replica';
+import { SessionBus } from './session-bus';
+import { SessionDirectory } from './session-directory';
 import { McpEndpoint } from './mcp-endpoint';
 import { OAuthResource, protectedResourceMetadataPath } from './oauth-resource';
 import { sendError, sendJson } from './http-responses';
@@ -84,7 +89,10 @@ export async function startGateway(
   subscriber.on('error', (error: Error) => logger.debug({ err: error }, 'redis subscriber error'));
   await subscriber.connect();
 
-  const traces = new TraceWriter(db, logger.child({ component: 'traces' }), { spoolDir: config.TRACE_SPOOL_DIR });
+  const traces = new TraceWriter(db, logger.child({ component: 'traces' }), {
+    spoolDir: config.TRACE_SPOOL_DIR,
+    flushIntervalMs: config.TRACE_FLUSH_MS,
+  });
   await traces.start();
   const metrics = new GatewayMetrics(() => traces.getStats());
   const sessions = new LegacySessionStore(config.GATEWAY_SESSION_IDLE_MS, (n) => metrics.legacySessions.set(n));
@@ -187,43 +195,51 @@ export async function startGateway(
     traces.record(trace);
     metrics.observeCall(trace);
   };
-  const endpoint = new McpEndpoint(
-    {
-      registry,
-      pool,
-      recordTrace,
-      approvals: holds,
-      redact: (value, tenantId) => redactor.redact(value, tenantId),
-      limiter: new RateLimiter(tokenRedis, logger.child({ component: 'limits' })),
-      scanner,
-      tasks: new HeldCallTasks(approvalStore, holds, (approvalId) => publishResolved(queueConnection, approvalId)),
-      approvalRoundMs: config.GATEWAY_APPROVAL_ROUND_MS,
-      requestState: createRequestStateCodec<HeldCallState>({
-        key: await loadServiceSecret(db, 'mcp-request-state'),
-        // A round's state is echoed within seconds; the approval row, not this, bounds the wait.
-        ttlSeconds: 15 * 60,
-        bind: (ctx) =>
-          `${ctx.mcpReq.method}\0${(ctx.http?.authInfo?.extra as { principal?: Principal } | undefined)?.principal?.userId ?? ''}`,
-      }),
-      passthrough: new Passthrough(pool, logger),
-      pageSize: config.GATEWAY_PAGE_SIZE,
-      resultCapBytes: config.TRACE_RESULT_CAP_BYTES,
-      ssePollAfterMs: config.GATEWAY_SSE_POLL_AFTER_MS,
+  const proxyDeps: ProxyServerDeps = {
+    registry,
+    pool,
+    recordTrace,
+    approvals: holds,
+    redact: (value, tenantId) => redactor.redact(value, tenantId),
+    limiter: new RateLimiter(tokenRedis, logger.child({ component: 'limits' })),
+    scanner,
+    tasks: new HeldCallTasks(approvalStore, holds, (approvalId) => publishResolved(queueConnection, approvalId)),
+    approvalRoundMs: config.GATEWAY_APPROVAL_ROUND_MS,
+    requestState: createRequestStateCodec<HeldCallState>({
+      key: await loadServiceSecret(db, 'mcp-request-state'),
+      // A round's state is echoed within seconds; the approval row, not this, bounds the wait.
+      ttlSeconds: 15 * 60,
+      bind: (ctx) =>
+        `${ctx.mcpReq.method}\0${(ctx.http?.authInfo?.extra as { principal?: Principal } | undefined)?.principal?.userId ?? ''}`,
+    }),
+    passthrough: new Passthrough(pool, logger),
+    pageSize: config.GATEWAY_PAGE_SIZE,
+    resultCapBytes: config.TRACE_RESULT_CAP_BYTES,
+    ssePollAfterMs: config.GATEWAY_SSE_POLL_AFTER_MS,
+  };
+  // 2025-era sessions are recorded in Redis so that every replica serves every session.
+  const replica = new Replica(tokenRedis);
+  await replica.start();
+  const sessionBus = new SessionBus(tokenRedis, replica.id);
+  const legacy = new LegacySessionHost({
+    proxy: proxyDeps,
+    store: sessions,
+    directory: new SessionDirectory(tokenRedis, config.GATEWAY_SESSION_IDLE_MS),
+    bus: sessionBus,
+    replica,
+    redis: tokenRedis,
+    events: {
+      maxEvents: config.GATEWAY_SESSION_STREAM_EVENTS,
+      answeredRetentionMs: config.GATEWAY_SESSION_EVENT_RETENTION_MS,
+      runningRetentionMs: config.GATEWAY_SESSION_IDLE_MS,
+      resumeWaitMs: 10_000,
     },
-    principals,
-    sessions,
-    logger,
-    config.GATEWAY_MAX_BODY_BYTES,
-    oauth,
-    {
-      eventLimits: {
-        maxEvents: 10_000,
-        maxBytes: config.GATEWAY_SESSION_EVENT_BYTES,
-        answeredRetentionMs: config.GATEWAY_SESSION_EVENT_RETENTION_MS,
-      },
-      retryMs: config.GATEWAY_SSE_RETRY_MS,
-    },
-  );
+    retryMs: config.GATEWAY_SSE_RETRY_MS,
+    maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
+    logger: logger.child({ component: 'sessions' }),
+  });
+  await sessionBus.subscribe(subscriber, (message) => legacy.deliver(message));
+  const endpoint = new McpEndpoint(proxyDeps, principals, legacy, logger, config.GATEWAY_MAX_BODY_BYTES, oauth);
 
   onToolsChanged = (serverId) => {
     void registry.loaded().then((endpoints) => {
@@ -240,6 +256,10 @@ export async function startGateway(
     const tenantId = change.tenantId === '*' ? null : change.tenantId;
     registry.invalidateTenant(tenantId);
     principals.invalidateTenant(tenantId);
+    // A profile may have gained, lost or renamed tools: clients re-list. Every replica tells the
+    // sessions it holds; the one holding a session's GET stream is the one that delivers.
+    for (const session of sessions.forTenant(tenantId)) void session.server.sendToolListChanged().catch(() => undefined);
+    endpoint.notifier.toolsChanged();
   });
 
   await subscribeSecretChanges(subscriber, (tenantId) => secretLookup?.forget(tenantId));
@@ -301,6 +321,7 @@ export async function startGateway(
         server.closeAllConnections();
       });
       await sessions.closeAll();
+      await replica.stop();
       retention.stop();
       await telemetry.stop();
       await approvalWorkers.close();

@@ -1,19 +1,25 @@
-import type { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
-import type { Server } from '@modelcontextprotocol/server';
+import type { NodeMcpRequestHandler } from '@modelcontextprotocol/node';
+import type { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 
 /** A 2025-era (initialize-based) MCP session, bound to the user and endpoint that opened it. */
 export interface LegacySession {
   id: string;
   userId: string;
+  tenantId: string;
   endpointKey: string;
-  transport: NodeStreamableHTTPServerTransport;
+  transport: WebStandardStreamableHTTPServerTransport;
   server: Server;
+  /** The transport behind a Node `(req, res, body)` face. */
+  serve: NodeMcpRequestHandler;
   lastSeen: number;
+  /** When this replica last refreshed the session's record in Redis. */
+  touchedAt: number;
 }
 
 /**
- * Open legacy sessions of this process. Sessions expire after an idle period; a session id is
- * only honoured for the user and endpoint that created it, so a leaked id is useless elsewhere.
+ * The legacy sessions this replica holds (opened here or rebuilt from Redis). Sessions expire
+ * after an idle period; a session id is only honoured for the user and endpoint that created it,
+ * so a leaked id is useless elsewhere.
  */
 export class LegacySessionStore {
   private readonly sessions = new Map<string, LegacySession>();
@@ -39,12 +45,22 @@ export class LegacySessionStore {
     return session;
   }
 
+  /** The session whatever its owner: for messages from other replicas, never for client requests. */
+  peek(id: string): LegacySession | undefined {
+    return this.sessions.get(id);
+  }
+
   remove(id: string): void {
     if (this.sessions.delete(id)) this.onCountChange(this.sessions.size);
   }
 
   all(): LegacySession[] {
     return [...this.sessions.values()];
+  }
+
+  /** Sessions of one tenant, or of every tenant for null. */
+  forTenant(tenantId: string | null): LegacySession[] {
+    return [...this.sessions.values()].filter((s) => tenantId === null || s.tenantId === tenantId);
   }
 
   forEndpoint(endpointKey: string): LegacySession[] {

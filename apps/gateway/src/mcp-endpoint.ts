@@ -1,22 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import getRawBody from 'raw-body';
-import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
+import { toNodeHandler } from '@modelcontextprotocol/node';
 import { classifyInboundRequest, createMcpHandler, isInitializeRequest, type McpHttpHandler } from '@modelcontextprotocol/server';
 import { GatehouseError, type Logger } from '@gatehouse/core';
 import type { Principal } from '@gatehouse/identity';
 import { createProxyServer, type Endpoint, type PrincipalCache, type ProxyServerDeps } from '@gatehouse/proxy';
 import { authenticate, bearerChallenge } from './bearer-auth';
 import { sendError, sendJsonRpcError } from './http-responses';
-import type { LegacySessionStore } from './legacy-sessions';
+import type { LegacySessionHost, SessionOwner } from './legacy-session-host';
 import type { OAuthResource } from './oauth-resource';
-import { SessionEventStore, type SessionEventStoreLimits } from './session-event-store';
 
-interface AuthorizedRequest {
-  principal: Principal;
-  endpoint: Endpoint;
-  endpointKey: string;
-}
+type AuthorizedRequest = SessionOwner;
 
 declare module 'node:http' {
   interface IncomingMessage {
@@ -37,11 +31,10 @@ export class McpEndpoint {
   constructor(
     private readonly deps: ProxyServerDeps,
     private readonly principals: PrincipalCache,
-    private readonly sessions: LegacySessionStore,
+    private readonly legacy: LegacySessionHost,
     private readonly logger: Logger,
     private readonly maxBodyBytes: number,
     private readonly oauth: OAuthResource,
-    private readonly streams: { eventLimits: SessionEventStoreLimits; retryMs: number },
   ) {
     this.modern = createMcpHandler(
       (ctx) => {
@@ -123,35 +116,19 @@ export class McpEndpoint {
   private async handleLegacy(req: IncomingMessage, res: ServerResponse, body: unknown, auth: AuthorizedRequest): Promise<void> {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
-      const session = this.sessions.get(sessionId, auth.principal.userId, auth.endpointKey);
+      const session = await this.legacy.find(sessionId, auth);
       if (!session) {
         sendJsonRpcError(res, 404, -32001, 'Session not found: it expired or belongs to someone else. Initialize a new session.');
         return;
       }
-      pinNegotiatedProtocolVersion(req, session.server.getNegotiatedProtocolVersion());
-      await session.transport.handleRequest(req, res, body);
-      if (req.method === 'DELETE') this.sessions.remove(sessionId);
+      await this.legacy.serve(session, req, res, body);
       return;
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
       sendJsonRpcError(res, 400, -32600, 'Bad request: send "initialize" first, or include the Mcp-Session-Id header.');
       return;
     }
-    const server = createProxyServer(this.deps, auth.endpoint, auth.principal, 'legacy');
-    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      // Resumable streams (SEP-1699): priming events, `retry:` and Last-Event-ID replay.
-      eventStore: new SessionEventStore(this.streams.eventLimits),
-      retryInterval: this.streams.retryMs,
-      onsessioninitialized: (id) => {
-        this.sessions.add({ id, userId: auth.principal.userId, endpointKey: auth.endpointKey, transport, server, lastSeen: Date.now() });
-      },
-    });
-    transport.onclose = () => {
-      if (transport.sessionId) this.sessions.remove(transport.sessionId);
-    };
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    await this.legacy.open(auth, req, res, body);
   }
 }
 
@@ -174,16 +151,4 @@ function isLegacyPost(req: IncomingMessage, body: unknown): boolean {
     body,
   });
   return outcome.kind === 'legacy';
-}
-
-/**
- * A client may send an older (still supported) `MCP-Protocol-Version` on a session that
- * negotiated a newer one (the conformance suite's SSE scenarios send 2025-03-26 on a 2025-11-25
- * session). The session's negotiated version is what governs it, so the header is raised to it;
- * otherwise the transport would drop the resumability features the session agreed to.
- */
-function pinNegotiatedProtocolVersion(req: IncomingMessage, negotiated: string | undefined): void {
-  const sent = req.headers['mcp-protocol-version'];
-  if (req.method === 'POST' && negotiated && typeof sent === 'string' && sent < negotiated)
-    req.headers['mcp-protocol-version'] = negotiated;
 }

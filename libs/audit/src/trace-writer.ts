@@ -3,6 +3,13 @@ import type { Logger } from '@gatehouse/core';
 import { insertTraces, traceInsertStatement } from './trace-insert';
 import type { TraceRecord } from './trace-record';
 import { TraceSpool } from './trace-spool';
+import { TraceJournal, type JournalSegment } from './trace-journal';
+
+interface Buffered {
+  trace: TraceRecord;
+  /** The journal segment holding it; null when the journal could not be written. */
+  segment: JournalSegment | null;
+}
 
 export interface TraceWriterOptions {
   spoolDir: string;
@@ -25,11 +32,15 @@ export interface TraceWriterStats {
 
 /**
  * The trace pipeline's write side. `record()` is synchronous and O(1) — the call path never
- * waits on Postgres. Batches go to Postgres; when that fails they go to the disk spool and are
- * replayed (idempotently, by trace id) once Postgres answers again. Nothing is dropped.
+ * waits on Postgres: it appends the trace to the local journal (so not even a SIGKILL loses it)
+ * and buffers it. Batches go to Postgres; when that fails their journal segments become the disk
+ * spool and are replayed (idempotently, by trace id) once Postgres answers again. Nothing is dropped.
  */
 export class TraceWriter {
-  private buffer: TraceRecord[] = [];
+  private buffer: Buffered[] = [];
+  private readonly journal: TraceJournal;
+  private journalFailing = false;
+  private rotateTimer: NodeJS.Timeout | null = null;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private postgresDown = false;
@@ -49,21 +60,30 @@ export class TraceWriter {
     private readonly options: TraceWriterOptions,
   ) {
     this.spool = new TraceSpool(options.spoolDir);
+    this.journal = new TraceJournal(options.spoolDir);
     this.retryDelay = options.retryBaseMs ?? 500;
   }
 
   /** Replays whatever a previous process left in the spool. */
   async start(): Promise<void> {
+    const adopted = this.journal.adoptOrphans();
+    if (adopted > 0) this.logger.info({ segments: adopted }, 'adopted trace journal segments a stopped process left behind');
     if ((await this.spool.pendingFiles()) > 0) this.scheduleReplay(0);
   }
 
   record(trace: TraceRecord): void {
     if (this.closed) throw new Error('TraceWriter is closed');
+    const segment = this.journalAppend(trace);
     if (this.postgresDown || this.buffer.length >= (this.options.maxBuffered ?? 10_000)) {
-      this.spillToSpool([trace]);
+      if (!segment) return this.spillToSpool([trace]);
+      // Already on disk: the segment goes to the spool as a whole when it is rotated.
+      segment.spilled = true;
+      this.stats.spooled += 1;
+      this.rotateSpilledSoon();
       return;
     }
-    this.buffer.push(trace);
+    if (segment) segment.pending += 1;
+    this.buffer.push({ trace, segment });
     if (this.buffer.length >= (this.options.batchSize ?? 500)) this.flushSoon(0);
     else this.flushSoon(this.options.flushIntervalMs ?? 50);
   }
@@ -82,6 +102,7 @@ export class TraceWriter {
       if (this.flushing) await this.flushing;
       else await this.flushBatch();
     }
+    this.rotateSpilled();
     await this.pendingSpill;
   }
 
@@ -96,6 +117,8 @@ export class TraceWriter {
     await this.flush();
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.rotateTimer) clearTimeout(this.rotateTimer);
+    this.journal.close();
   }
 
   private flushSoon(delay: number): void {
@@ -110,15 +133,18 @@ export class TraceWriter {
 
   private flushBatch(): Promise<void> {
     if (this.flushing || this.buffer.length === 0) return this.flushing ?? Promise.resolve();
+    // Records from here on go to a fresh segment, so this one can be deleted once its batch is in.
+    this.settle(this.journal.rotate());
     const batch = this.buffer.splice(0, this.options.batchSize ?? 500);
-    this.flushing = this.insert(batch)
+    this.flushing = this.insert(batch.map((b) => b.trace))
       .then(() => {
         this.stats.written += batch.length;
+        this.release(batch, false);
       })
       .catch((error: unknown) => {
         this.logger.warn({ err: error, records: batch.length }, 'trace insert failed; spooling to disk');
         this.markPostgresDown();
-        this.spillToSpool(batch);
+        this.release(batch, true);
       })
       .finally(() => {
         this.flushing = null;
@@ -129,6 +155,58 @@ export class TraceWriter {
 
   private pendingSpill: Promise<void> = Promise.resolve();
 
+  private journalAppend(trace: TraceRecord): JournalSegment | null {
+    try {
+      const segment = this.journal.append(trace);
+      this.journalFailing = false;
+      return segment;
+    } catch (error) {
+      if (!this.journalFailing)
+        this.logger.error({ err: error }, 'trace journal write failed; traces are held in memory until it works again');
+      this.journalFailing = true;
+      return null;
+    }
+  }
+
+  /** A batch's INSERT settled: journal segments whose records are all settled are deleted or spooled. */
+  private release(batch: Buffered[], failed: boolean): void {
+    const unjournaled: TraceRecord[] = [];
+    for (const { trace, segment } of batch) {
+      if (!segment) {
+        if (failed) unjournaled.push(trace);
+        continue;
+      }
+      if (failed) segment.spilled = true;
+      segment.pending -= 1;
+      this.settle(segment);
+    }
+    if (failed) this.stats.spooled += batch.length - unjournaled.length;
+    if (unjournaled.length > 0) this.spillToSpool(unjournaled);
+  }
+
+  private settle(segment: JournalSegment | null): void {
+    if (!segment) return;
+    try {
+      this.journal.settle(segment);
+    } catch (error) {
+      this.logger.error({ err: error, segment: segment.path }, 'could not settle a trace journal segment; it stays for the next start');
+    }
+  }
+
+  /** Spilled records are replayed from the spool: their segment must get there soon. */
+  private rotateSpilledSoon(): void {
+    if (this.rotateTimer) return;
+    this.rotateTimer = setTimeout(() => {
+      this.rotateTimer = null;
+      this.rotateSpilled();
+    }, 200);
+    this.rotateTimer.unref();
+  }
+
+  private rotateSpilled(): void {
+    if (this.journal.spilledCurrent()) this.settle(this.journal.rotate());
+  }
+
   private spillToSpool(records: TraceRecord[]): void {
     this.stats.spooled += records.length;
     // Appends are chained so the spool keeps call order and flush() can await the tail.
@@ -137,7 +215,7 @@ export class TraceWriter {
       .catch((error: unknown) => {
         // Both Postgres and the local disk failed: keep the records in memory rather than lose them.
         this.logger.error({ err: error, records: records.length }, 'trace spool append failed; keeping records in memory');
-        this.buffer.unshift(...records);
+        this.buffer.unshift(...records.map((trace) => ({ trace, segment: null })));
       });
     this.markPostgresDown();
   }
@@ -167,6 +245,7 @@ export class TraceWriter {
     let next: number | null = null;
     try {
       await this.pendingSpill;
+      this.rotateSpilled();
       await this.insert([]); // a cheap probe: throws while Postgres is unavailable
       const n = await this.replaySpool();
       this.postgresDown = false;

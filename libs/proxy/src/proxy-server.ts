@@ -29,6 +29,26 @@ import { toProtocolError } from './json-rpc-errors';
 export const GATEWAY_SERVER_INFO = { name: 'gatehouse', version: '0.1.0' };
 
 const subscriptions = new WeakMap<Server, Set<string>>();
+const stateAppliers = new WeakMap<Server, (state: SessionState) => void>();
+
+/** What a 2025-era session set that outlives one request: carried to other gateway replicas. */
+export interface SessionState {
+  logLevel?: string;
+  subscriptions: string[];
+}
+
+/** Hooks of a 2025-era session whose state is shared with other replicas. */
+export interface SessionStateHooks {
+  /** State the session had on another replica (a rebuilt session starts from it). */
+  restore?: SessionState;
+  /** Called after the client changes the log level or its resource subscriptions. */
+  onChange?: (state: SessionState) => void;
+}
+
+/** Applies state another replica's copy of the session changed (resubscribing upstream where needed). */
+export function applySessionState(server: Server, state: SessionState): void {
+  stateAppliers.get(server)?.(state);
+}
 
 /** Resource URIs a downstream session subscribed to, for delivering upstream updates. */
 export function subscriptionsOf(server: Server): ReadonlySet<string> {
@@ -71,7 +91,13 @@ export interface ProxyServerDeps extends ToolCallDeps {
  * request); they differ only in how held calls become tasks (2025-11-25 core tasks, or the
  * 2026-07-28 Tasks extension).
  */
-export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, principal: Principal, era: DownstreamEra): Server {
+export function createProxyServer(
+  deps: ProxyServerDeps,
+  initial: Endpoint,
+  principal: Principal,
+  era: DownstreamEra,
+  session: SessionStateHooks = {},
+): Server {
   const { snapshot } = initial;
   // Re-resolved per request (a cached lookup), so a long-lived session sees config changes.
   const current = () => deps.registry.resolve(snapshot.tenantSlug, snapshot.profileSlug);
@@ -241,6 +267,8 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
 
   // 2026-era upstreams take the log level per request; 2025-era ones get logging/setLevel too.
   let logLevel: string | undefined;
+  const subscribed = new Set<string>();
+  const stateChanged = () => session.onChange?.({ ...(logLevel ? { logLevel } : {}), subscriptions: [...subscribed] });
   const allServers = () => {
     const byId = new Map(
       [...snapshot.tools.map((t) => t.server), ...snapshot.resourceServers, ...snapshot.promptServers].map((s) => [s.id, s]),
@@ -251,6 +279,7 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
     'logging/setLevel',
     guarded(async (request) => {
       logLevel = request.params.level;
+      stateChanged();
       // Upstreams that log get the level; their messages during a call are relayed to its client.
       await deps.passthrough.aggregate(allServers(), async (c) => {
         if (c.getServerCapabilities()?.logging) await c.setLoggingLevel(request.params.level);
@@ -283,13 +312,13 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
         return { resourceTemplates: page, ...(nextCursor ? { nextCursor } : {}) };
       }),
     );
-    const subscribed = new Set<string>();
     subscriptions.set(server, subscribed);
     server.setRequestHandler(
       'resources/subscribe',
       guarded(async (request) => {
         await deps.passthrough.subscribe(snapshot.resourceServers, request.params.uri);
         subscribed.add(request.params.uri);
+        stateChanged();
         return {};
       }),
     );
@@ -297,6 +326,7 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
       'resources/unsubscribe',
       guarded(async (request) => {
         subscribed.delete(request.params.uri);
+        stateChanged();
         return {};
       }),
     );
@@ -342,6 +372,17 @@ export function createProxyServer(deps: ProxyServerDeps, initial: Endpoint, prin
     );
   }
 
+  const applyState = (state: SessionState) => {
+    logLevel = state.logLevel;
+    const added = state.subscriptions.filter((uri) => !subscribed.has(uri));
+    subscribed.clear();
+    for (const uri of state.subscriptions) subscribed.add(uri);
+    // This replica's upstream connections must subscribe too, or its copy of the session would
+    // never hear of the updates (the replica holding the client's GET stream delivers them).
+    for (const uri of hasResources ? added : []) void deps.passthrough.subscribe(snapshot.resourceServers, uri).catch(() => undefined);
+  };
+  if (session.restore) applyState(session.restore);
+  stateAppliers.set(server, applyState);
   return server;
 }
 
