@@ -12,7 +12,12 @@ export default {
   reactStrictMode: true,
   poweredByHeader: false,
   images: { unoptimized: true },
-  // npm workspaces hoist next and react to the repository root.
+  // A self-contained server (.next/standalone: server.js plus only the node_modules files it
+  // traces), so the console image needs no `npm ci` and ships none of the servers' dependencies.
+  // docker/console-bundle.mjs adds the static assets next to it; tests and the demo run that too.
+  output: 'standalone',
+  // npm workspaces hoist next and react to the repository root, so tracing starts there: the
+  // standalone tree mirrors the repository (server.js lands in apps/console/).
   turbopack: { root: `${here}/../..` },
   outputFileTracingRoot: `${here}/../..`,
   async headers() {

@@ -11,10 +11,16 @@ import { TestIdp, type AssertionOptions } from './test-idp';
  * Debian's chromium driven by playwright-core, and the test IdP answering the browser's SAML
  * redirect (requests to https://idp.test are fulfilled in the browser with an auto-posting form,
  * exactly what a real IdP sends back).
+ *
+ * The console runs as it does in its image: Next's standalone server.js (`output: 'standalone'`),
+ * completed with its static assets by docker/console-bundle.mjs, not `next start`.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CONSOLE_DIR = join(root, 'apps/console');
 const NEXT_BIN = join(root, 'node_modules/next/dist/bin/next');
+const CONSOLE_BUNDLE = join(root, 'docker/console-bundle.mjs');
+/** Where `next build` puts the standalone server (its tree mirrors the repository from the root). */
+export const STANDALONE_SERVER = join(CONSOLE_DIR, '.next/standalone/apps/console/server.js');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(root, 'e2e/screenshots');
 
@@ -29,9 +35,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `next build` unless a build is there (`npm test` builds it once per run in scripts/test.mjs). */
+/**
+ * `next build` unless a standalone build is there (`npm test` builds it once per run in
+ * scripts/test.mjs). A build from before `output: 'standalone'` has no server.js: built again.
+ */
 export function ensureConsoleBuilt(): void {
-  if (existsSync(join(CONSOLE_DIR, '.next/BUILD_ID'))) return;
+  if (existsSync(join(CONSOLE_DIR, '.next/BUILD_ID')) && existsSync(STANDALONE_SERVER)) return;
   const r = spawnSync(process.execPath, [NEXT_BIN, 'build'], {
     cwd: CONSOLE_DIR,
     stdio: 'inherit',
@@ -40,17 +49,33 @@ export function ensureConsoleBuilt(): void {
   if (r.status !== 0) throw new Error(`next build failed (${r.status})`);
 }
 
+/** The built console made runnable in place (static assets beside server.js); returns server.js. */
+export function ensureConsoleRunnable(): string {
+  ensureConsoleBuilt();
+  const r = spawnSync(process.execPath, [CONSOLE_BUNDLE], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`docker/console-bundle.mjs failed (${r.status}): ${r.stderr}`);
+  return STANDALONE_SERVER;
+}
+
 export interface RunningConsole {
   url: string;
   close(): Promise<void>;
 }
 
-/** `next start` on `port`, forwarding /api/* to `apiUrl`; resolves once it answers. */
+/** The standalone server on `port`, forwarding /api/* to `apiUrl`; resolves once it answers. */
 export async function startConsole(apiUrl: string, port: number): Promise<RunningConsole> {
-  ensureConsoleBuilt();
-  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: CONSOLE_DIR,
-    env: { ...process.env, API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+  const server = ensureConsoleRunnable();
+  // PORT and HOSTNAME are how the standalone server is told where to listen (as in the image).
+  const child: ChildProcess = spawn(process.execPath, [server], {
+    cwd: dirname(server),
+    env: {
+      ...process.env,
+      API_URL: apiUrl,
+      PORT: String(port),
+      HOSTNAME: '127.0.0.1',
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
