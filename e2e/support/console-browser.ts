@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ensureConsoleRunnable } from './console-build';
 import { TestIdp, type AssertionOptions } from './test-idp';
 
 /**
@@ -13,14 +14,9 @@ import { TestIdp, type AssertionOptions } from './test-idp';
  * exactly what a real IdP sends back).
  *
  * The console runs as it does in its image: Next's standalone server.js (`output: 'standalone'`),
- * completed with its static assets by docker/console-bundle.mjs, not `next start`.
+ * completed with its static assets by docker/console-bundle.mjs (./console-build.ts), not `next start`.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CONSOLE_DIR = join(root, 'apps/console');
-const NEXT_BIN = join(root, 'node_modules/next/dist/bin/next');
-const CONSOLE_BUNDLE = join(root, 'docker/console-bundle.mjs');
-/** Where `next build` puts the standalone server (its tree mirrors the repository from the root). */
-export const STANDALONE_SERVER = join(CONSOLE_DIR, '.next/standalone/apps/console/server.js');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(root, 'e2e/screenshots');
 
@@ -33,28 +29,6 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolvePort(port));
     });
   });
-}
-
-/**
- * `next build` unless a standalone build is there (`npm test` builds it once per run in
- * scripts/test.mjs). A build from before `output: 'standalone'` has no server.js: built again.
- */
-export function ensureConsoleBuilt(): void {
-  if (existsSync(join(CONSOLE_DIR, '.next/BUILD_ID')) && existsSync(STANDALONE_SERVER)) return;
-  const r = spawnSync(process.execPath, [NEXT_BIN, 'build'], {
-    cwd: CONSOLE_DIR,
-    stdio: 'inherit',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  if (r.status !== 0) throw new Error(`next build failed (${r.status})`);
-}
-
-/** The built console made runnable in place (static assets beside server.js); returns server.js. */
-export function ensureConsoleRunnable(): string {
-  ensureConsoleBuilt();
-  const r = spawnSync(process.execPath, [CONSOLE_BUNDLE], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`docker/console-bundle.mjs failed (${r.status}): ${r.stderr}`);
-  return STANDALONE_SERVER;
 }
 
 export interface RunningConsole {
