@@ -20,6 +20,9 @@ export default {
   // standalone tree mirrors the repository (server.js lands in apps/console/).
   turbopack: { root: `${here}/../..` },
   outputFileTracingRoot: `${here}/../..`,
+  // Prerendered pages stay in memory instead of being copied into .next/ at run time: the image's
+  // root filesystem is read-only (compose, Helm), and every replica has its own copy anyway.
+  experimental: { isrFlushToDisk: false },
   async headers() {
     return [
       {
