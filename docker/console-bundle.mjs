@@ -63,7 +63,11 @@ function complete(root, build, out) {
 export function layoutConsole(out, root = ROOT) {
   const { build, standalone } = standaloneOf(root);
   mkdirSync(out, { recursive: true });
-  cpSync(standalone, out, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  // What complete() adds comes from the build itself, never from the standalone tree: the demo or
+  // e2e/console may be completing that tree in place right now (staging folders included).
+  const added = [join(standalone, CONSOLE, '.next/static'), join(standalone, CONSOLE, 'public'), join(standalone, 'docker')];
+  const fromNext = (src) => !added.some((path) => src === path || src.startsWith(`${path}.`) || src.startsWith(`${path}/`));
+  cpSync(standalone, out, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, filter: fromNext });
   complete(root, build, out);
   return join(out, CONSOLE_SERVER);
 }

@@ -83,6 +83,18 @@ describe('docker/console-bundle.mjs', () => {
     expect(existsSync(join(standalone, 'docker/healthcheck.mjs'))).toBe(true);
   });
 
+  it('lays out OUT from the build, not from what an in-place completion left or is staging in the standalone tree', async () => {
+    checkout(dir);
+    const standalone = join(dir, 'apps/console/.next/standalone');
+    write(join(standalone, 'apps/console/.next/static.4242.tmp/chunks/half-copied.js'), '');
+    write(join(standalone, 'apps/console/.next/static/chunks/stale.js'), '');
+    const out = join(dir, 'out');
+    expect((await bundle(dir, out)).code).toBe(0);
+    expect(existsSync(join(out, 'apps/console/.next/static.4242.tmp'))).toBe(false);
+    expect(existsSync(join(out, 'apps/console/.next/static/chunks/stale.js'))).toBe(false);
+    expect(existsSync(join(out, 'apps/console/.next/static/chunks/app.js'))).toBe(true);
+  });
+
   it('says to run next build when the console is not built', async () => {
     checkout(dir);
     rmSync(join(dir, 'apps/console/.next'), { recursive: true });
