@@ -417,7 +417,9 @@ describe.each(CI_VALUES)('Helm chart rendered with ci/%s', (file) => {
     expect(r.notes).toMatch(values.ingress.enabled ? /MCP endpoints: https?:\/\// : /port-forward svc\/acme-gatehouse-gateway/);
     if (values.ingress.enabled && values.ingress.console.host)
       expect(r.notes).toContain(`Console:       https://${values.ingress.console.host}`);
-    if (!values.ingress.enabled && values.console.enabled) expect(r.notes).toContain('port-forward svc/acme-gatehouse-console 3000:3000');
+    if (values.console.enabled && !(values.ingress.enabled && values.ingress.console.host))
+      expect(r.notes).toContain('port-forward svc/acme-gatehouse-console 3000:3000');
+    if (!values.console.enabled) expect(r.notes).not.toMatch(/console/i);
   });
 });
 
