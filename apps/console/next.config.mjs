@@ -5,7 +5,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /**
  * The console never talks to the database: every /api/* request is forwarded at run time to the
- * API (API_URL) by app/api/[...path]/route.ts, so the session cookie stays same-origin.
+ * API (API_URL) by src/api-forwarder.ts (app/api/[...path]/route.ts), so the session cookie stays same-origin.
  * @type {import('next').NextConfig}
  */
 export default {
