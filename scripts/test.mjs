@@ -8,7 +8,8 @@ const run = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 run('npx', ['tsc', '-b', 'tsconfig.build.json']);
-// Once per run, so e2e/console starts `next start` on a fresh build (GATEHOUSE_SKIP_CONSOLE_BUILD=1 reuses the last one).
+// Once per run, so e2e/console and e2e/deploy start the standalone server.js of a fresh build
+// (GATEHOUSE_SKIP_CONSOLE_BUILD=1 reuses the last one).
 if (!process.env.GATEHOUSE_SKIP_CONSOLE_BUILD) {
   const r = spawnSync('npx', ['next', 'build'], { cwd: 'apps/console', stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
   if (r.status !== 0) process.exit(r.status ?? 1);

@@ -2,7 +2,8 @@
  * docker/compose.yaml without a Docker engine: valid against the official Compose Specification
  * JSON schema (the copy dclint ships, as Compose resolves the file: merge keys applied), no
  * findings from dclint's rules, and the wiring the product needs: migrate before the servers,
- * healthchecks, the master key as a file secret, the two published ports matching the images.
+ * the console after the API, healthchecks, the master key as a file secret, the two published
+ * ports (console and gateway) matching the images, the API reached through the console.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { appSettings } from './support/app-settings';
+import { appSettings, consoleSettings } from './support/app-settings';
 import { effective, parseDockerfile } from './support/dockerfile';
 
 const ROOT = join(__dirname, '../..');
@@ -73,8 +74,8 @@ describe('docker/compose.yaml', () => {
     expect(result.messages.map((m: { line: number; rule: string; message: string }) => `${m.line}: ${m.rule}: ${m.message}`)).toEqual([]);
   });
 
-  it('runs the whole product and nothing else: Postgres, Redis, the migration, the API and the gateway', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'gateway', 'migrate', 'postgres', 'redis']);
+  it('runs the whole product and nothing else: Postgres, Redis, the migration, the API, the gateway and the console', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'console', 'gateway', 'migrate', 'postgres', 'redis']);
     for (const name of ['postgres', 'redis']) expect(compose.services[name].image).toMatch(/^(postgres|redis):\d+(-[a-z]+)?$/);
   });
 
@@ -87,13 +88,18 @@ describe('docker/compose.yaml', () => {
         postgres: { condition: 'service_healthy' },
         redis: { condition: 'service_healthy' },
       });
-    for (const name of ['postgres', 'redis', 'api', 'gateway'])
+    for (const name of ['postgres', 'redis', 'api', 'gateway', 'console'])
       expect(compose.services[name].healthcheck?.test.length, name).toBeGreaterThan(1);
+  });
+
+  it('starts the console once the API is healthy, and points its /api/* forwarder at the API on the compose network', () => {
+    expect(compose.services.console.depends_on).toEqual({ api: { condition: 'service_healthy' } });
+    expect(compose.services.console.environment?.API_URL).toBe(`http://api:${compose.services.api.environment?.API_PORT}`);
   });
 
   it('builds each Gatehouse service from its own target of docker/Dockerfile, with the command that target runs', () => {
     const { stages } = parseDockerfile();
-    for (const name of ['migrate', 'api', 'gateway']) {
+    for (const name of ['migrate', 'api', 'gateway', 'console']) {
       const build = compose.services[name].build!;
       expect(resolve(dirname(COMPOSE_FILE), build.context)).toBe(ROOT);
       expect(build.dockerfile).toBe('docker/Dockerfile');
@@ -104,21 +110,39 @@ describe('docker/compose.yaml', () => {
     }
   });
 
-  it('publishes exactly two ports, the API and the gateway, on loopback, at the ports the containers listen on', () => {
+  it('publishes exactly two ports, the console and the gateway, on loopback, at the ports the containers listen on', () => {
     const { stages } = parseDockerfile();
     const published = Object.entries(compose.services).flatMap(([name, s]) => (s.ports ?? []).map((p) => ({ name, p })));
-    expect(published.map((x) => x.name).sort()).toEqual(['api', 'gateway']);
+    expect(published.map((x) => x.name).sort()).toEqual(['console', 'gateway']);
     for (const { name, p } of published) {
       const m = /^(?<address>[\d.]+):(?<host>\$\{[A-Z_]+:-\d+\}|\d+):(?<container>\d+)$/.exec(p);
       expect(m, p).not.toBeNull();
       const { address, container: containerPort } = m!.groups!;
       expect(address).toBe('127.0.0.1');
       const env = compose.services[name].environment!;
-      const portVar = name === 'api' ? 'API_PORT' : 'GATEWAY_PORT';
+      const portVar = name === 'console' ? 'PORT' : 'GATEWAY_PORT';
       expect(env[portVar]).toBe(containerPort);
       expect(effective(stages.find((s) => s.name === name)!).expose).toEqual([Number(containerPort)]);
-      expect(compose.services[name].healthcheck?.test).toEqual(['CMD', 'node', 'docker/healthcheck.mjs', name, '/readyz']);
+      // The console has no /readyz: it serves its pages (and a clear 502 for /api/*) without the API.
+      expect(compose.services[name].healthcheck?.test).toEqual([
+        'CMD',
+        'node',
+        'docker/healthcheck.mjs',
+        name,
+        name === 'console' ? '/healthz' : '/readyz',
+      ]);
     }
+    expect(compose.services.api.healthcheck?.test).toEqual(['CMD', 'node', 'docker/healthcheck.mjs', 'api', '/readyz']);
+  });
+
+  it('makes the console the API’s public origin: API_PUBLIC_URL defaults to the console’s published URL', () => {
+    const hostPort = /^127\.0\.0\.1:\$\{CONSOLE_HOST_PORT:-(\d+)\}:\d+$/.exec(compose.services.console.ports![0])?.[1];
+    expect(hostPort).toBeDefined();
+    for (const name of ['migrate', 'api', 'gateway'])
+      expect(compose.services[name].environment?.API_PUBLIC_URL, name).toBe(`\${API_PUBLIC_URL:-http://localhost:${hostPort}}`);
+    const example = readFileSync(join(ROOT, 'docker/.env.example'), 'utf8');
+    expect(example).toContain(`CONSOLE_HOST_PORT=${hostPort}\n`);
+    expect(example).toContain(`API_PUBLIC_URL=http://localhost:${hostPort}\n`);
   });
 
   it('hands the vault master key to the servers as a file secret, and to nothing else', () => {
@@ -138,10 +162,16 @@ describe('docker/compose.yaml', () => {
       const s = compose.services[name];
       expect(s.environment?.DATABASE_URL).toMatch(/^postgres:\/\/gatehouse:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/gatehouse$/);
       expect(s.environment?.REDIS_URL).toBe('redis://redis:6379');
-      expect(s.read_only).toBe(true);
+    }
+    for (const name of ['migrate', 'api', 'gateway', 'console']) {
+      const s = compose.services[name];
+      expect(s.read_only, name).toBe(true);
       expect(s.cap_drop).toEqual(['ALL']);
       expect(s.security_opt).toContain('no-new-privileges:true');
     }
+    // The console holds no connection and no secret: all it knows is where the API is.
+    expect(Object.keys(compose.services.console.environment ?? {}).filter((v) => /DATABASE|REDIS|KEY|SECRET|PASSWORD/.test(v))).toEqual([]);
+    expect(compose.services.console.volumes).toBeUndefined();
     // The only writable path the gateway needs (TRACE_SPOOL_DIR of the image) is a named volume.
     expect(compose.services.gateway.volumes).toEqual([
       `trace-spool:${effective(parseDockerfile().stages.find((s) => s.name === 'gateway')!).env.TRACE_SPOOL_DIR}`,
@@ -154,6 +184,10 @@ describe('docker/compose.yaml', () => {
     for (const name of ['migrate', 'api', 'gateway'])
       for (const variable of [...Object.keys(compose.services[name].environment ?? {}), ...Object.keys(image(name))])
         if (variable !== 'NODE_ENV') expect(known, `${name}: ${variable}`).toContain(variable);
+    const consoleKnown = consoleSettings();
+    expect(consoleKnown).toContain('API_URL');
+    for (const variable of [...Object.keys(compose.services.console.environment ?? {}), ...Object.keys(image('console'))])
+      expect(consoleKnown, `console: ${variable}`).toContain(variable);
   });
 
   it('documents every variable it reads in docker/.env.example', () => {

@@ -105,6 +105,35 @@ describe('docker/Dockerfile', () => {
     for (const target of ['runtime', ...TARGETS]) expect(copiesFrom(stage(target)).every((c) => c.from !== null)).toBe(true);
   });
 
+  it('gives the console target a non-root user, Next’s standalone server as its exec-form entrypoint, and a HEALTHCHECK by node', () => {
+    const image = effective(stage('console'));
+    expect(stage('console').steps.some((s) => s.keyword === 'USER')).toBe(true);
+    expect(image.user).toBe('1000:1000');
+    expect(image.workdir).toBe('/app');
+    expect([...(image.entrypoint ?? []), ...(image.cmd ?? [])]).toEqual(['node', 'apps/console/server.js']);
+    expect(image.env).toMatchObject({ NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', PORT: '3000' });
+    // Next's server binds to HOSTNAME, which Docker and Kubernetes set to the container's own name.
+    expect(image.env.HOSTNAME).toBe('0.0.0.0');
+    expect(image.expose).toEqual([3000]);
+    expect(image.healthcheck).toEqual(['node', 'docker/healthcheck.mjs', 'console']);
+    for (const flag of ['interval', 'timeout', 'start-period', 'retries']) expect(image.healthcheckFlags[flag], flag).toBeTruthy();
+    // The API's address is a run-time setting (the /api/* forwarder reads it per request), never baked in.
+    for (const s of [stage('console'), stage('console-build')]) expect(Object.keys(effective(s).env)).not.toContain('API_URL');
+  });
+
+  it('ships the console as the standalone build alone: built by next build and console-bundle.mjs, no npm in its runtime', () => {
+    expect(rootOf(stage('console')).name).toBe('console'); // not the servers' runtime: none of their code or packages
+    expect(stage('console').from).toBe(stage('runtime').from);
+    expect(copiesFrom(stage('console'))).toEqual([{ from: 'console-build', args: '/console/ ./' }]);
+    expect(runCommands(stage('console'))).toEqual([]);
+    expect(stage('console-build').parent?.name).toBe('deps');
+    expect(runCommands(stage('console-build'))).toEqual(['npx next build && node /src/docker/console-bundle.mjs /console']);
+    expect(effective(stage('console-build')).workdir).toBe('/src/apps/console');
+    // The servers' build and the console's share the one `npm ci` of every dependency.
+    expect(stage('build').parent?.name).toBe('deps');
+    expect(runCommands(stage('deps'))).toEqual(['npm ci --no-audit --no-fund']);
+  });
+
   it('keeps secrets out of ENV and ARG', () => {
     for (const s of stages)
       for (const step of s.steps.filter((x) => x.keyword === 'ENV' || x.keyword === 'ARG'))
@@ -137,6 +166,9 @@ describe('.dockerignore', () => {
     // And the files they ship from their source tree (data files, bin scripts): dist/ is built in the image.
     for (const [dir, files] of Object.entries(plan.packages))
       for (const file of files.filter((f) => !f.startsWith('dist/'))) needed.push(`${dir}/${file}`);
+    // next build of the console: its pages, sources and configuration, and the script laying out its image.
+    needed.push('docker/console-bundle.mjs', 'apps/console/next.config.mjs', 'apps/console/tsconfig.json', 'apps/console/next-env.d.ts');
+    for (const dir of ['apps/console/app', 'apps/console/src']) needed.push(...walk(dir));
     expect(needed.length).toBeGreaterThan(50);
     expect(needed.filter((f) => !included(f))).toEqual([]);
   });
@@ -150,6 +182,8 @@ describe('.dockerignore', () => {
       '.gatehouse/demo-master.key',
       'node_modules/pg/package.json',
       'apps/api/dist/index.js',
+      'apps/console/.next/BUILD_ID',
+      'apps/console/.next/standalone/apps/console/server.js',
       'libs/core/node_modules/x/index.js',
       'apps/gateway/.env',
       'e2e/support/test-idp.ts',

@@ -10,7 +10,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml, parseDocument, isMap, type YAMLMap } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mergeValues, renderChart, type RenderedChart } from './support/helm-template';
-import { appSettings } from './support/app-settings';
+import { appSettings, consoleSettings } from './support/app-settings';
 import { podSpecOf, schemaErrors, serverRuleErrors, unknownFieldErrors } from './support/kube-validate';
 
 const ROOT = join(__dirname, '../..');
@@ -72,13 +72,15 @@ describe('Helm chart deploy/helm/gatehouse: conventions', () => {
     expect(undocumented).toEqual([]);
   });
 
-  it('bundles no database: every workload runs a Gatehouse image, and there is no console', () => {
+  it('bundles no database: every workload runs a Gatehouse image (the console included by default)', () => {
     const r = renderChart(CHART, { values: ciValues('chart-secrets-values.yaml') });
+    const images: string[] = [];
     for (const o of r.objects.map((x) => x.object as Obj)) {
       expect(['StatefulSet', 'DaemonSet', 'PersistentVolumeClaim']).not.toContain(o.kind);
-      for (const c of podSpecOf(o)?.containers ?? []) expect(c.image).toMatch(/\/?gatehouse-(api|gateway|migrate):/);
+      for (const c of podSpecOf(o)?.containers ?? []) images.push(c.image);
     }
-    expect([...r.files.values()].join('\n')).not.toMatch(/console/i);
+    for (const image of images) expect(image).toMatch(/\/?gatehouse-(api|gateway|migrate|console):/);
+    expect(images.filter((i) => i.includes('gatehouse-console:'))).toHaveLength(1);
   });
 });
 
@@ -105,6 +107,12 @@ describe('Helm chart: values.schema.json', () => {
     ['a database URL that is not postgres://', { database: { url: 'mysql://db/gatehouse' } }, '/database/url'],
     ['a gateway setting that is not a string', { gateway: { env: { GATEWAY_PAGE_SIZE: 50 } } }, '/gateway/env/GATEWAY_PAGE_SIZE'],
     [
+      'a console setting that would replace the API_URL the chart wires',
+      { console: { env: { API_URL: 'http://elsewhere' } } },
+      '/console/env',
+    ],
+    ['a console switched on with a string', { console: { enabled: 'yes' } }, '/console/enabled'],
+    [
       'an autoscaler aiming above 100% CPU',
       { gateway: { autoscaling: { targetCPUUtilizationPercentage: 150 } } },
       '/gateway/autoscaling/targetCPUUtilizationPercentage',
@@ -123,6 +131,15 @@ describe('Helm chart: rendering refuses incomplete values', () => {
     expect(() => renderChart(CHART, { values: { database: { url: 'postgres://db/g' }, redis: { url: 'redis://r' } } })).toThrow(
       /masterKey\.value/,
     );
+  });
+
+  it('refuses a console ingress host without the console', () => {
+    const values = {
+      ...ciValues('chart-secrets-values.yaml'),
+      console: { enabled: false },
+      ingress: { enabled: true, console: { host: 'gatehouse.example.com' } },
+    };
+    expect(() => renderChart(CHART, { values })).toThrow(/ingress\.console\.host is set but console\.enabled is false/);
   });
 
   it('refuses an autoscaler whose minimum exceeds its maximum', () => {
@@ -191,11 +208,46 @@ describe.each(CI_VALUES)('Helm chart rendered with ci/%s', (file) => {
     expect(spoolMount.mountPath).toBe(gateway.containers[0].env.find((e: Obj) => e.name === 'TRACE_SPOOL_DIR').value);
   });
 
+  it('runs the console (when enabled) as the others: /healthz probes, non-root, read-only, its /api/* forwarder aimed at the API Service', () => {
+    const consoles = find(r, 'Deployment', 'console');
+    if (!values.console.enabled) {
+      expect(r.objects.filter((o) => (o.object as Obj).metadata.labels?.['app.kubernetes.io/component'] === 'console')).toEqual([]);
+      return;
+    }
+    expect(consoles).toHaveLength(1);
+    const deployment = consoles[0];
+    expect(deployment.spec.replicas).toBe(values.console.replicas);
+    const pod = deployment.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    const [container] = pod.containers;
+    expect(container.image).toMatch(/gatehouse-console:/);
+    expect(container.args).toBeUndefined(); // the image's entrypoint is the server
+    // No /readyz: the console serves its pages, and a 502 naming the API for /api/*, while the API is away.
+    for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'])
+      expect(container[probe].httpGet, probe).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.ports).toEqual([{ name: 'http', containerPort: values.console.port, protocol: 'TCP' }]);
+    expect(container.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(container.volumeMounts.map((m: Obj) => m.mountPath)).toEqual(['/tmp']);
+    const env = Object.fromEntries(container.env.map((e: Obj) => [e.name, e]));
+    expect(env.PORT.value).toBe(String(values.console.port));
+    expect(env.HOSTNAME.value).toBe('0.0.0.0'); // Kubernetes sets HOSTNAME to the pod name, where Next would listen
+    const api = one(r, 'Service', 'api');
+    expect(env.API_URL.value).toBe(`http://${api.metadata.name}:${api.spec.ports[0].port}`);
+    // Nothing secret: no Secret reference, no secret volume, no connection.
+    expect(JSON.stringify(pod)).not.toMatch(/secretKeyRef|"secret":|DATABASE_URL|REDIS_URL|MASTER_KEY/);
+  });
+
   it('sets only environment variables the apps read', () => {
     const known = appSettings();
+    const consoleKnown = consoleSettings();
     for (const o of r.objects.map((x) => x.object as Obj))
       for (const c of podSpecOf(o)?.containers ?? [])
-        for (const e of c.env ?? []) expect(known, `${o.metadata.name}: ${e.name}`).toContain(e.name);
+        for (const e of c.env ?? []) expect(c.name === 'console' ? consoleKnown : known, `${o.metadata.name}: ${e.name}`).toContain(e.name);
   });
 
   it('leaves the gateway replica count to the autoscaler when there is one, which targets the gateway Deployment', () => {
@@ -218,12 +270,13 @@ describe.each(CI_VALUES)('Helm chart rendered with ci/%s', (file) => {
   });
 
   it('gives each PodDisruptionBudget and Service a selector that matches its own pods and no others', () => {
-    const pods = {
+    const pods: Record<string, Record<string, string>> = {
       api: one(r, 'Deployment', 'api').spec.template.metadata.labels,
       gateway: one(r, 'Deployment', 'gateway').spec.template.metadata.labels,
       migrate: one(r, 'Job', 'migrate').spec.template.metadata.labels,
     };
-    const check = (selector: Record<string, string>, component: 'api' | 'gateway') => {
+    if (values.console.enabled) pods.console = one(r, 'Deployment', 'console').spec.template.metadata.labels;
+    const check = (selector: Record<string, string>, component: string) => {
       expect(matches(selector, pods[component])).toBe(true);
       for (const other of Object.keys(pods).filter((c) => c !== component))
         expect(matches(selector, pods[other as keyof typeof pods])).toBe(false);
@@ -234,7 +287,10 @@ describe.each(CI_VALUES)('Helm chart rendered with ci/%s', (file) => {
     }
     expect(find(r, 'PodDisruptionBudget', 'gateway')).toHaveLength(values.gateway.podDisruptionBudget.enabled ? 1 : 0);
     expect(find(r, 'PodDisruptionBudget', 'api')).toHaveLength(values.api.podDisruptionBudget.enabled ? 1 : 0);
-    for (const component of ['api', 'gateway'] as const) {
+    expect(find(r, 'PodDisruptionBudget', 'console')).toHaveLength(
+      values.console.enabled && values.console.podDisruptionBudget.enabled ? 1 : 0,
+    );
+    for (const component of Object.keys(pods).filter((c) => c !== 'migrate')) {
       const service = one(r, 'Service', component);
       check(service.spec.selector, component);
       expect(service.spec.ports[0].targetPort).toBe('http');
@@ -333,11 +389,37 @@ describe.each(CI_VALUES)('Helm chart rendered with ci/%s', (file) => {
       (values.gateway.allowedHosts.length ? values.gateway.allowedHosts : [values.ingress.gateway.host]).join(','),
     );
     if (values.publicUrls.api) expect(env.API_PUBLIC_URL).toBe(values.publicUrls.api);
+    const consoleRules = ingresses[0].spec.rules.filter((rule: Obj) => rule.host === values.ingress.console.host);
+    if (!values.ingress.console.host) return expect(consoleRules).toEqual([]);
+    // The console's host is the API's public origin: SSO and OAuth URLs point there ...
+    if (!values.publicUrls.api) expect(env.API_PUBLIC_URL).toBe(`${scheme}://${values.ingress.console.host}`);
+    // ... and its API paths reach the API (directly), everything else the console.
+    const byPath = Object.fromEntries(consoleRules[0].http.paths.map((p: Obj) => [p.path, p.backend.service.name]));
+    expect(byPath).toEqual({
+      '/api': one(r, 'Service', 'api').metadata.name,
+      '/.well-known/oauth-authorization-server': one(r, 'Service', 'api').metadata.name,
+      '/': one(r, 'Service', 'console').metadata.name,
+    });
+  });
+
+  it('makes the console the API’s public URL when there is one and nothing else says otherwise', () => {
+    const env = Object.fromEntries(one(r, 'Deployment', 'api').spec.template.spec.containers[0].env.map((e: Obj) => [e.name, e.value]));
+    const gatewayEnv = Object.fromEntries(
+      one(r, 'Deployment', 'gateway').spec.template.spec.containers[0].env.map((e: Obj) => [e.name, e.value]),
+    );
+    expect(gatewayEnv.API_PUBLIC_URL).toBe(env.API_PUBLIC_URL); // OAuth issuers must agree
+    if (values.publicUrls.api) return expect(env.API_PUBLIC_URL).toBe(values.publicUrls.api);
+    if (values.console.enabled && !values.ingress.enabled) expect(env.API_PUBLIC_URL).toBe('http://localhost:3000'); // kubectl port-forward
   });
 
   it('renders NOTES.txt', () => {
     expect(r.notes).toContain('acme');
     expect(r.notes).toMatch(values.ingress.enabled ? /MCP endpoints: https?:\/\// : /port-forward svc\/acme-gatehouse-gateway/);
+    if (values.ingress.enabled && values.ingress.console.host)
+      expect(r.notes).toContain(`Console:       https://${values.ingress.console.host}`);
+    if (values.console.enabled && !(values.ingress.enabled && values.ingress.console.host))
+      expect(r.notes).toContain('port-forward svc/acme-gatehouse-console 3000:3000');
+    if (!values.console.enabled) expect(r.notes).not.toMatch(/console/i);
   });
 });
 

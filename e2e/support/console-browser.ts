@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ensureConsoleRunnable } from './console-build';
 import { TestIdp, type AssertionOptions } from './test-idp';
 
 /**
@@ -11,10 +12,11 @@ import { TestIdp, type AssertionOptions } from './test-idp';
  * Debian's chromium driven by playwright-core, and the test IdP answering the browser's SAML
  * redirect (requests to https://idp.test are fulfilled in the browser with an auto-posting form,
  * exactly what a real IdP sends back).
+ *
+ * The console runs as it does in its image: Next's standalone server.js (`output: 'standalone'`),
+ * completed with its static assets by docker/console-bundle.mjs (./console-build.ts), not `next start`.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CONSOLE_DIR = join(root, 'apps/console');
-const NEXT_BIN = join(root, 'node_modules/next/dist/bin/next');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(root, 'e2e/screenshots');
 
@@ -29,28 +31,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `next build` unless a build is there (`npm test` builds it once per run in scripts/test.mjs). */
-export function ensureConsoleBuilt(): void {
-  if (existsSync(join(CONSOLE_DIR, '.next/BUILD_ID'))) return;
-  const r = spawnSync(process.execPath, [NEXT_BIN, 'build'], {
-    cwd: CONSOLE_DIR,
-    stdio: 'inherit',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  if (r.status !== 0) throw new Error(`next build failed (${r.status})`);
-}
-
 export interface RunningConsole {
   url: string;
   close(): Promise<void>;
 }
 
-/** `next start` on `port`, forwarding /api/* to `apiUrl`; resolves once it answers. */
+/** The standalone server on `port`, forwarding /api/* to `apiUrl`; resolves once it answers. */
 export async function startConsole(apiUrl: string, port: number): Promise<RunningConsole> {
-  ensureConsoleBuilt();
-  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: CONSOLE_DIR,
-    env: { ...process.env, API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+  const server = ensureConsoleRunnable();
+  // PORT and HOSTNAME are how the standalone server is told where to listen (as in the image).
+  const child: ChildProcess = spawn(process.execPath, [server], {
+    cwd: dirname(server),
+    env: {
+      ...process.env,
+      API_URL: apiUrl,
+      PORT: String(port),
+      HOSTNAME: '127.0.0.1',
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

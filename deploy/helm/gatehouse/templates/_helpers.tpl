@@ -112,11 +112,33 @@ app.kubernetes.io/component: {{ .component }}
 {{- ternary "https" "http" (not (empty .Values.ingress.tls)) -}}
 {{- end -}}
 
+{{/* True (non-empty) when the ingress has a console host. */}}
+{{- define "gatehouse.consoleIngress" -}}
+{{- if and .Values.ingress.enabled .Values.console.enabled .Values.ingress.console.host -}}true{{- end -}}
+{{- end -}}
+
+{{/* Where browsers reach the console: its ingress host, else a port-forward to its Service. */}}
+{{- define "gatehouse.consolePublicUrl" -}}
+{{- if include "gatehouse.consoleIngress" . -}}
+{{- printf "%s://%s" (include "gatehouse.ingressScheme" .) .Values.ingress.console.host -}}
+{{- else -}}
+http://localhost:3000
+{{- end -}}
+{{- end -}}
+
+{{/*
+API_PUBLIC_URL. With the console deployed it is the console's URL: the console serves the API under
+/api/*, and the SAML ACS must be on the origin whose session cookie the console's pages send.
+*/}}
 {{- define "gatehouse.apiPublicUrl" -}}
 {{- if .Values.publicUrls.api -}}
 {{- .Values.publicUrls.api -}}
+{{- else if include "gatehouse.consoleIngress" . -}}
+{{- include "gatehouse.consolePublicUrl" . -}}
 {{- else if and .Values.ingress.enabled .Values.ingress.api.host -}}
 {{- printf "%s://%s" (include "gatehouse.ingressScheme" .) .Values.ingress.api.host -}}
+{{- else if .Values.console.enabled -}}
+{{- include "gatehouse.consolePublicUrl" . -}}
 {{- else -}}
 http://localhost:3001
 {{- end -}}
