@@ -15,3 +15,4 @@ export * from './trace-scan';
 export * from './trace-filter';
 export * from './trace-csv';
 export * from './trace-export';
+export * from './trace-overview';
