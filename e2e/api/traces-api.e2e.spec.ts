@@ -62,6 +62,11 @@ describe('GET /api/tenants/{tenant}/traces', () => {
     expect(next.items).toHaveLength(1);
     const text = await (await get(`/api/tenants/${acme}/traces?q=bob`, tokens.admin)).json();
     expect(text.items.map((t: { userEmail: string }) => t.userEmail)).toEqual([`bob@${acme}.test`]);
+    // A user by e-mail address (any case) or by id.
+    const byEmail = await (await get(`/api/tenants/${acme}/traces?user=ALICE@${acme}.test`, tokens.admin)).json();
+    expect(byEmail.items).toHaveLength(2);
+    const byId = await (await get(`/api/tenants/${acme}/traces?user=${byEmail.items[0].userId}`, tokens.admin)).json();
+    expect(byId.items.map((t: { id: string }) => t.id)).toEqual(byEmail.items.map((t: { id: string }) => t.id));
   });
 
   it('reads one trace by id with the same visibility, and the same 404 for anything else', async () => {

@@ -26,6 +26,8 @@ export const traceFilterSchema = z.object({
 export type TraceFilter = z.input<typeof traceFilterSchema>;
 type ParsedTraceFilter = z.output<typeof traceFilterSchema>;
 
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** `1h`, `30m`, `7d` relative to now, or an ISO timestamp. */
 export function parseTimeBound(value: string, now = Date.now()): Date {
   const relative = ms(value as ms.StringValue);
@@ -72,7 +74,9 @@ export function whereTraceFilter(
   range: TimeRange,
 ): SelectQueryBuilder<Trace> {
   qb.where('t.tenant_id = :tenantId', { tenantId });
-  if (filter.user) qb.andWhere('(t.user_email = :user OR t.user_id::text = :user)', { user: filter.user.toLowerCase() });
+  // A user id or an e-mail address, never both: one plain column each, so the member index serves it.
+  if (filter.user && USER_ID.test(filter.user)) qb.andWhere('t.user_id = :user', { user: filter.user.toLowerCase() });
+  else if (filter.user) qb.andWhere('t.user_email = :user', { user: filter.user.toLowerCase() });
   if (filter.tool) qb.andWhere('(t.exposed_tool = :tool OR t.upstream_tool = :tool)', { tool: filter.tool });
   if (filter.server) qb.andWhere('t.server = :server', { server: filter.server });
   if (filter.profile) qb.andWhere('t.profile = :profile', { profile: filter.profile });
