@@ -358,4 +358,25 @@ describe('console: SSO, overview, approvals inbox and trace search in a real bro
     await shot(page, 'trace-detail-script-as-text');
     await page.context().close();
   }, 60_000);
+
+  it('keeps the page width with a huge unbroken argument: it wraps and scrolls inside its own block', async () => {
+    const token = `${'A'.repeat(20_000)}-end`;
+    await devClient.callTool({ name: 'fetch_page', arguments: { page: token } });
+    await flushTraces(gateway);
+    const page = await signedIn('admin', `/traces?tool=fetch_page&q=${'A'.repeat(50)}`);
+    const rows = page.getByTestId('traces-table').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    await rows.first().getByRole('link', { name: /Details/ }).click();
+    const args = page.getByTestId('trace-arguments');
+    await args.waitFor();
+    expect(JSON.parse((await args.textContent()) ?? '')).toEqual({ page: token });
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    const block = await args.boundingBox();
+    expect(block?.width ?? Infinity).toBeLessThan(widths.viewport);
+    // Scrollable from the keyboard: the block takes focus.
+    await args.focus();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('trace-arguments');
+    await page.context().close();
+  }, 60_000);
 });
