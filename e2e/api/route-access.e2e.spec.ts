@@ -23,6 +23,32 @@ const PUBLIC_ROUTES = [
   'GET /api/upstream-oauth/callback',
 ];
 
+/**
+ * Every tenant route and the least role it lets in. A new route, or a changed role, is an access
+ * decision a reviewer should see in this list, next to the routes it resembles.
+ */
+const ROLE_ROUTES: Record<string, 'member' | 'approver' | 'admin'> = {
+  // Trace search, detail and export: members get their own calls only (checked in traces-api and trace-export).
+  'GET /api/tenants/:tenant/traces': 'member',
+  'GET /api/tenants/:tenant/traces/export': 'member',
+  'GET /api/tenants/:tenant/traces/:id': 'member',
+  // The console overview's numbers: members get the numbers of their own calls (trace-overview).
+  'GET /api/tenants/:tenant/overview': 'member',
+  'GET /api/tenants/:tenant/audit': 'admin',
+  'GET /api/tenants/:tenant/sso': 'admin',
+  'PUT /api/tenants/:tenant/sso': 'admin',
+  'GET /api/tenants/:tenant/approvals': 'approver',
+  'GET /api/tenants/:tenant/approvals/:id': 'approver',
+  'POST /api/tenants/:tenant/approvals/:id/approve': 'approver',
+  'POST /api/tenants/:tenant/approvals/:id/deny': 'approver',
+  'GET /api/tenants/:tenant/secrets': 'admin',
+  'PUT /api/tenants/:tenant/secrets/:name': 'admin',
+  'DELETE /api/tenants/:tenant/secrets/:name': 'admin',
+  'GET /api/tenants/:tenant/connections': 'member',
+  'GET /api/tenants/:tenant/connections/:server/connect': 'member',
+  'DELETE /api/tenants/:tenant/connections/:server': 'member',
+};
+
 const yaml = (slug: string) => `
 tenants:
   - slug: ${slug}
@@ -75,6 +101,11 @@ describe('API access control: every route declares what it needs, and no tenant 
     expect(routes.length).toBeGreaterThan(PUBLIC_ROUTES.length);
     expect(routes.filter((r) => !r.policy).map((r) => `${r.method} ${r.path} (${r.controller}.${r.handler})`)).toEqual([]);
     expect(routes.filter((r) => r.policy?.kind === 'public').map((r) => `${r.method} ${r.path}`).sort()).toEqual([...PUBLIC_ROUTES].sort());
+  });
+
+  it('gates every tenant route with exactly the role listed for it', () => {
+    const gated = api.routes().filter((r) => r.policy?.kind === 'role');
+    expect(Object.fromEntries(gated.map((r) => [`${r.method} ${r.path}`, (r.policy as { role: string }).role]))).toEqual(ROLE_ROUTES);
   });
 
   it('refuses routes about the caller without valid credentials', async () => {

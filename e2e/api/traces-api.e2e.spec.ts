@@ -62,6 +62,11 @@ describe('GET /api/tenants/{tenant}/traces', () => {
     expect(next.items).toHaveLength(1);
     const text = await (await get(`/api/tenants/${acme}/traces?q=bob`, tokens.admin)).json();
     expect(text.items.map((t: { userEmail: string }) => t.userEmail)).toEqual([`bob@${acme}.test`]);
+    // A user by e-mail address (any case) or by id.
+    const byEmail = await (await get(`/api/tenants/${acme}/traces?user=ALICE@${acme}.test`, tokens.admin)).json();
+    expect(byEmail.items).toHaveLength(2);
+    const byId = await (await get(`/api/tenants/${acme}/traces?user=${byEmail.items[0].userId}`, tokens.admin)).json();
+    expect(byId.items.map((t: { id: string }) => t.id)).toEqual(byEmail.items.map((t: { id: string }) => t.id));
   });
 
   it('reads one trace by id with the same visibility, and the same 404 for anything else', async () => {
@@ -97,6 +102,19 @@ describe('GET /api/tenants/{tenant}/traces', () => {
     expect(own.items).toHaveLength(0);
   });
 
+  it('limits a search to a time range with since (inclusive) and until (exclusive)', async () => {
+    const all = (await (await get(`/api/tenants/${acme}/traces`, tokens.admin)).json()).items as Array<{ id: string; createdAt: string }>;
+    const [newest, middle, oldest] = all as [(typeof all)[0], (typeof all)[0], (typeof all)[0]];
+    const range = (since: string, until: string) =>
+      get(`/api/tenants/${acme}/traces?since=${encodeURIComponent(since)}&until=${encodeURIComponent(until)}`, tokens.admin);
+    const between = await (await range(middle.createdAt, newest.createdAt)).json();
+    expect(between.items.map((t: { id: string }) => t.id)).toEqual([middle.id]);
+    const everything = await (await range(oldest.createdAt, new Date(Date.parse(newest.createdAt) + 1).toISOString())).json();
+    expect(everything.items).toHaveLength(3);
+    const past = await (await get(`/api/tenants/${acme}/traces?until=1h`, tokens.admin)).json();
+    expect(past.items).toHaveLength(0);
+  });
+
   it('rejects missing tokens and bad filters with clear errors', async () => {
     const missing = await get(`/api/tenants/${acme}/traces`);
     expect(missing.status).toBe(401);
@@ -106,5 +124,11 @@ describe('GET /api/tenants/{tenant}/traces', () => {
     expect((await bad.json()).error.code).toBe('validation_failed');
     const cursor = await get(`/api/tenants/${acme}/traces?cursor=nope`, tokens.admin);
     expect(cursor.status).toBe(400);
+    const until = await get(`/api/tenants/${acme}/traces?until=next-tuesday`, tokens.admin);
+    expect(until.status).toBe(400);
+    expect((await until.json()).error).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('invalid time "next-tuesday"') });
+    const inverted = await get(`/api/tenants/${acme}/traces?since=1h&until=2h`, tokens.admin);
+    expect(inverted.status).toBe(400);
+    expect((await inverted.json()).error.message).toMatch(/^since \(.+\) must be before until \(.+\)$/);
   });
 });

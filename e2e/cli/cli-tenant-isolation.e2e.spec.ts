@@ -91,6 +91,17 @@ describe('CLI: a command scoped to one tenant never reads or changes another', (
     }
   });
 
+  it('limits traces to a time range with --since and --until, and names a bad bound', async () => {
+    const inRange = await gatehouse('traces', '--tenant', acme, '--json', '--since', '1h', '--until', new Date(Date.now() + 60_000).toISOString());
+    expect(inRange.stdout.trim().split('\n')).toHaveLength(1);
+    const before = await gatehouse('traces', '--tenant', acme, '--json', '--until', '1h');
+    expect(before.code).toBe(0);
+    expect(before.stdout).toBe('');
+    const bad = await gatehouse('traces', '--tenant', acme, '--until', 'soon');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('invalid time "soon"');
+  });
+
   it("cannot approve drift in another tenant's profile", async () => {
     const result = await gatehouse('tools', 'approve', '--tenant', acme, '--profile', `coding-${globex}`);
     expect(result.code).toBe(1);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DataSource } from 'typeorm';
@@ -9,6 +9,7 @@ import type { RunningGateway } from '@gatehouse/gateway';
 import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
 import { applyYaml, connectClient, flushTraces, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
 import { startControllableUpstream } from '../support/controllable-upstream';
+import { parseCsv } from '../support/csv';
 import { TestIdp } from '../support/test-idp';
 import {
   freePort,
@@ -45,7 +46,7 @@ tenants:
     sso: { metadataXml: ${JSON.stringify(idpMetadata)} }
 `;
 
-describe('console: SSO, approvals inbox and trace search in a real browser', () => {
+describe('console: SSO, overview, approvals inbox and trace search in a real browser', () => {
   const tenant = uniqueSlug('console');
   let db: DataSource;
   let codehost: DemoHttpServer;
@@ -105,7 +106,11 @@ describe('console: SSO, approvals inbox and trace search in a real browser', () 
     await signInThroughConsole(page, consoleApp.url, tenant, path);
     return page;
   }
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  // From the top: the shell's header and navigation are fixed, and would be drawn where the page was scrolled to.
+  const shot = async (page: Page, name: string) => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
 
   it('signs an admin in through the SAML IdP and shows the navigation of the role, with the admin audit log', async () => {
     const context = await idpContext(browser, idp, consoleApp.url, tenant, users.admin);
@@ -155,15 +160,29 @@ describe('console: SSO, approvals inbox and trace search in a real browser', () 
     await page.getByLabel('User').fill(`dev@${tenant}.test`);
     await page.getByLabel('Tool').fill('list_repositories');
     await page.getByLabel('Text in arguments').fill('payments');
+    await page.getByLabel('Time range').selectOption('24h');
     await page.getByRole('button', { name: 'Search' }).click();
     // The search is the URL: shareable, and what the table shows.
     await page.waitForURL(/q=payments/);
     const url = new URL(page.url());
-    expect(Object.fromEntries(url.searchParams)).toEqual({ user: `dev@${tenant}.test`, tool: 'list_repositories', q: 'payments' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({ user: `dev@${tenant}.test`, tool: 'list_repositories', since: '24h', q: 'payments' });
     const rows = page.getByTestId('traces-table').locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('e2e-legacy');
     await shot(page, 'trace-search');
+
+    // The export holds what the search finds, every page of it, as a file.
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    expect(csvDownload.suggestedFilename()).toMatch(new RegExp(`^traces-${tenant}-.+\\.csv$`));
+    const [header, ...csvRows] = parseCsv(readFileSync(await csvDownload.path(), 'utf8'));
+    expect(csvRows).toHaveLength(1);
+    const cell = (name: string) => csvRows[0]?.[(header as string[]).indexOf(name)];
+    expect(cell('arguments')).toBe('{"owner":"payments"}');
+    expect(cell('user_email')).toBe(`dev@${tenant}.test`);
+    expect(cell('id')).toBe(await rows.first().getAttribute('data-trace-id'));
+    const [jsonlDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export JSON lines' }).click()]);
+    const lines = readFileSync(await jsonlDownload.path(), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).arguments)).toEqual([{ owner: 'payments' }]);
 
     await rows
       .first()
@@ -194,6 +213,75 @@ describe('console: SSO, approvals inbox and trace search in a real browser', () 
     await page.getByTestId('trace-detail').waitFor();
     expect(JSON.parse((await page.getByTestId('trace-raw').textContent()) ?? '').id).toBe(shared);
     await page.context().close();
+  }, 60_000);
+
+  it('narrows a trace search to a custom date-time range', async () => {
+    await devClient.callTool({ name: 'list_repositories', arguments: { owner: 'range-check' } });
+    await flushTraces(gateway);
+    const page = await signedIn('admin', '/traces?q=range-check');
+    const rows = page.getByTestId('traces-table').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    const local = (offsetMs: number) => {
+      const d = new Date(Date.now() + offsetMs);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    };
+    await page.getByLabel('Time range').selectOption('custom');
+    // A range that ended an hour ago: the call is not in it.
+    await page.getByLabel('From').fill(local(-3 * 3_600_000));
+    await page.getByLabel('Until').fill(local(-3_600_000));
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/until=/);
+    const params = new URL(page.url()).searchParams;
+    expect(Date.parse(params.get('until') ?? '')).toBeLessThan(Date.now() - 3_500_000);
+    expect(params.get('since')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
+    await page.getByText('No tool calls match.').waitFor();
+    // The form shows the range it searched, and a wider one finds the call.
+    expect(await page.getByLabel('Until').inputValue()).toBe(local(-3_600_000));
+    await page.getByLabel('Until').fill(local(3_600_000));
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.context().close();
+  }, 60_000);
+
+  it('draws the overview from real calls: calls per hour by tool and by profile, error rate, latency, pending count', async () => {
+    await devClient.callTool({ name: 'list_repositories', arguments: { owner: 'overview' } });
+    await devClient.callTool({ name: 'fetch_page', arguments: { page: 'overview' } });
+    await flushTraces(gateway);
+
+    const page = await signedIn('lead', '/');
+    const byTool = page.getByTestId('chart-by-tool');
+    await byTool.waitFor();
+    // recharts drew the stacked areas and bars (SVG), one series per tool / profile.
+    await expect.poll(() => byTool.locator('svg .recharts-area').count()).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => page.getByTestId('chart-by-profile').locator('svg .recharts-bar-rectangle path, svg .recharts-bar-rectangle rect').count()).toBeGreaterThan(0);
+    const summary = (await page.getByTestId('chart-by-tool-summary').textContent()) ?? '';
+    expect(summary).toMatch(/list_repositories \d+/);
+    expect(summary).toMatch(/fetch_page \d+/);
+    expect(await page.getByTestId('chart-by-profile-summary').textContent()).toMatch(/coding \d+/);
+    expect(Number(await page.getByTestId('stat-total').textContent())).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('stat-error-rate').textContent()).toMatch(/^\d+\.\d %$/);
+    expect(await page.getByTestId('stat-p50').textContent()).toMatch(/^[\d.]+ ms$/);
+    expect(await page.getByTestId('stat-p99').textContent()).toMatch(/^[\d.]+ ms$/);
+    expect(await page.getByTestId('stat-pending').textContent()).toBe('0');
+    await shot(page, 'overview');
+
+    // The text alternative: the same numbers as a table.
+    await byTool.getByText('Table', { exact: true }).click();
+    const table = page.getByTestId('chart-by-tool-table');
+    await table.waitFor();
+    expect(await table.locator('thead').textContent()).toContain('list_repositories');
+    await page.getByText('7 d', { exact: true }).click();
+    await expect.poll(async () => ((await page.getByTestId('chart-by-tool-summary').textContent()) ?? '').includes('list_repositories')).toBe(true);
+    await page.context().close();
+
+    // A member sees the numbers of their own calls only: this one has made none.
+    const member = await signedIn('member', '/');
+    await member.getByTestId('stat-total').waitFor();
+    expect(await member.getByTestId('stat-total').textContent()).toBe('0');
+    expect(await member.getByTestId('chart-by-tool-summary').textContent()).toBe('No calls in this window.');
+    expect(await member.getByTestId('stat-pending').count()).toBe(0);
+    await member.context().close();
   }, 60_000);
 
   it('shows a held destructive call in the inbox without a reload, and approving it in the browser delivers the result to the waiting client', async () => {
@@ -268,6 +356,27 @@ describe('console: SSO, approvals inbox and trace search in a real browser', () 
     expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
     expect(dialogs).toEqual([]);
     await shot(page, 'trace-detail-script-as-text');
+    await page.context().close();
+  }, 60_000);
+
+  it('keeps the page width with a huge unbroken argument: it wraps and scrolls inside its own block', async () => {
+    const token = `${'A'.repeat(20_000)}-end`;
+    await devClient.callTool({ name: 'fetch_page', arguments: { page: token } });
+    await flushTraces(gateway);
+    const page = await signedIn('admin', `/traces?tool=fetch_page&q=${'A'.repeat(50)}`);
+    const rows = page.getByTestId('traces-table').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    await rows.first().getByRole('link', { name: /Details/ }).click();
+    const args = page.getByTestId('trace-arguments');
+    await args.waitFor();
+    expect(JSON.parse((await args.textContent()) ?? '')).toEqual({ page: token });
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    const block = await args.boundingBox();
+    expect(block?.width ?? Infinity).toBeLessThan(widths.viewport);
+    // Scrollable from the keyboard: the block takes focus.
+    await args.focus();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('trace-arguments');
     await page.context().close();
   }, 60_000);
 });

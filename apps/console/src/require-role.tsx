@@ -1,5 +1,6 @@
 'use client';
 
+import { Alert, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { Role } from './api-client';
 import { hasRole, useMe } from './session';
@@ -13,12 +14,16 @@ export function RequireRole({ role, children }: { role: Role; children: ReactNod
   if (hasRole(me, role)) return <>{children}</>;
   return (
     <section aria-labelledby="forbidden" data-testid="forbidden">
-      <h1 id="forbidden">403 — Not allowed</h1>
-      <p>
-        This page needs the <strong>{role}</strong> role. You are signed in as {me.user.email} with the <strong>{me.role}</strong> role in{' '}
-        {me.tenant.slug}.
-      </p>
-      <p>Ask an admin of your tenant if you need access.</p>
+      <Title order={1} id="forbidden" mb="md">
+        403 — Not allowed
+      </Title>
+      <Alert color="red" variant="light" maw={720}>
+        <Text>
+          This page needs the <strong>{role}</strong> role. You are signed in as {me.user.email} with the <strong>{me.role}</strong> role in{' '}
+          {me.tenant.slug}.
+        </Text>
+        <Text mt="xs">Ask an admin of your tenant if you need access.</Text>
+      </Alert>
     </section>
   );
 }

@@ -1,12 +1,25 @@
+import { Code } from '@mantine/core';
+import type { ReactNode } from 'react';
+
 /**
  * Tool arguments and results come from AI clients and upstream servers: they are rendered only as
  * React text children (escaped), never as HTML. Nothing in the console uses dangerouslySetInnerHTML.
+ * The block scrolls inside itself (and is focusable, so the keyboard can scroll it): a 5 MB result
+ * or a 300-character token never widens the page.
  */
+export function TextBlock({ children, label, testId }: { children: ReactNode; label: string; testId?: string }) {
+  return (
+    <Code block aria-label={label} data-testid={testId} tabIndex={0} className="text-block">
+      {children}
+    </Code>
+  );
+}
+
 export function JsonText({ value, label, testId }: { value: unknown; label: string; testId?: string }) {
   return (
-    <pre className="json" aria-label={label} data-testid={testId} tabIndex={0}>
+    <TextBlock label={label} testId={testId}>
       {value === undefined ? '—' : JSON.stringify(value, null, 2)}
-    </pre>
+    </TextBlock>
   );
 }
 

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { GatehouseError } from '@gatehouse/core';
 import { AdminAuditEntry } from './admin-audit-entry.entity';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
-import { parseTimeBound } from './trace-search';
+import { parseTimeBound } from './trace-filter';
 
 export const adminAuditQuerySchema = z.object({
   actor: z.string().optional(),

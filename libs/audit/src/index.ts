@@ -12,3 +12,7 @@ export * from './trace-payloads';
 export * from './trace-settings-input';
 export * from './trace-retention';
 export * from './trace-scan';
+export * from './trace-filter';
+export * from './trace-csv';
+export * from './trace-export';
+export * from './trace-overview';

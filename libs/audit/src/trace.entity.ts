@@ -10,6 +10,9 @@ export type TraceStatus = (typeof TRACE_STATUSES)[number];
  */
 @Entity('traces')
 @Index(['tenantId', 'createdAt', 'id'])
+// A member's search, export and overview read only their own calls: without this they would walk
+// every call of the tenant in the time range to find them.
+@Index(['tenantId', 'userEmail', 'createdAt', 'id'])
 export class Trace {
   @PrimaryColumn('uuid')
   id!: string;

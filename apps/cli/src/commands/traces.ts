@@ -18,7 +18,8 @@ export function registerTraces(program: Command): void {
     .option('--server <name>')
     .option('--profile <slug>')
     .option('--status <status>', 'ok | error | denied | pending_approval | blocked')
-    .option('--since <time>', 'e.g. 1h, 30m, 7d or an ISO timestamp')
+    .option('--since <time>', 'from this time: e.g. 1h, 30m, 7d (before now) or an ISO timestamp')
+    .option('--until <time>', 'before this time; same forms as --since')
     .option('--finding <rule|category>', 'traces the scanner flagged or blocked: a rule id, a category (injection, hidden-unicode, secret, exfiltration) or "any"')
     .option('-q, --query <text>', 'free text over arguments')
     .option('--limit <n>', 'rows per page', '50')
@@ -31,7 +32,7 @@ export function registerTraces(program: Command): void {
         const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
         const page = await searchTraces(db, tenant.id, {
           user: str('user'), tool: str('tool'), server: str('server'), profile: str('profile'),
-          status: str('status') as never, since: str('since'), finding: str('finding'), q: str('query'), limit: Number(str('limit')), cursor: str('cursor'),
+          status: str('status') as never, since: str('since'), until: str('until'), finding: str('finding'), q: str('query'), limit: Number(str('limit')), cursor: str('cursor'),
         });
         if (opts.json) {
           for (const t of page.items) process.stdout.write(`${JSON.stringify(t)}\n`);

@@ -1,5 +1,6 @@
 'use client';
 
+import { Alert, Anchor, Code, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import Link from 'next/link';
 import { RequireRole } from '../../src/require-role';
 import { PENDING_POLL_MS, usePending } from '../../src/session';
@@ -13,57 +14,65 @@ function Inbox() {
   if (!pending) return null;
   return (
     <>
-      <h1>Approvals inbox</h1>
-      <p className="muted">
+      <Title order={1}>Approvals inbox</Title>
+      <Text c="dimmed" my="sm">
         Held tool calls waiting for a decision, newest first. Updates every {PENDING_POLL_MS / 1000} s.
         {pending.more && ' Showing the newest 200.'}
-      </p>
-      {pending.error && <p role="alert">{pending.error}</p>}
+      </Text>
+      {pending.error && (
+        <Alert color="red" role="alert" mb="sm">
+          {pending.error}
+        </Alert>
+      )}
       {pending.items.length === 0 ? (
-        <p data-testid="inbox-empty">Nothing is waiting for approval.</p>
+        <Text data-testid="inbox-empty">Nothing is waiting for approval.</Text>
       ) : (
-        <table data-testid="approvals-table">
-          <caption className="muted" style={{ textAlign: 'left' }}>
-            {pending.items.length} pending
-          </caption>
-          <thead>
-            <tr>
-              <th style={{ width: '14%' }}>Caller</th>
-              <th style={{ width: '10%' }}>Client</th>
-              <th style={{ width: '14%' }}>Tool</th>
-              <th style={{ width: '8%' }}>Profile</th>
-              <th>Arguments</th>
-              <th style={{ width: '8%' }}>Age</th>
-              <th style={{ width: '9%' }}>Time left</th>
-              <th style={{ width: '7%' }}></th>
-            </tr>
-          </thead>
-          <tbody>
-            {pending.items.map((a) => (
-              <tr key={a.id} data-approval-id={a.id}>
-                <td>{a.requesterEmail}</td>
-                <td>{a.clientName ? `${a.clientName}${a.clientVersion ? ` ${a.clientVersion}` : ''}` : '—'}</td>
-                <td>
-                  <strong>{a.exposedTool}</strong>
-                  <div className="muted">
-                    {a.server}/{a.upstreamTool}
-                  </div>
-                </td>
-                <td>{a.profile}</td>
-                <td>
-                  <code>{jsonPreview(a.arguments)}</code>
-                </td>
-                <td>{ago(a.createdAt, now)}</td>
-                <td>{timeLeft(a.expiresAt, now)}</td>
-                <td>
-                  <Link href={`/approvals/${a.id}`} aria-label={`Review ${a.exposedTool} from ${a.requesterEmail}`}>
-                    Review
-                  </Link>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table.ScrollContainer minWidth={900}>
+          <Table data-testid="approvals-table" layout="fixed" striped highlightOnHover captionSide="top" verticalSpacing="sm">
+            <Table.Caption ta="left">{pending.items.length} pending</Table.Caption>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th w="14%">Caller</Table.Th>
+                <Table.Th w="10%">Client</Table.Th>
+                <Table.Th w="16%">Tool</Table.Th>
+                <Table.Th w="8%">Profile</Table.Th>
+                <Table.Th>Arguments</Table.Th>
+                <Table.Th w="8%">Age</Table.Th>
+                <Table.Th w="9%">Time left</Table.Th>
+                <Table.Th w="7%">
+                  <VisuallyHidden>Review</VisuallyHidden>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {pending.items.map((a) => (
+                <Table.Tr key={a.id} data-approval-id={a.id}>
+                  <Table.Td>{a.requesterEmail}</Table.Td>
+                  <Table.Td>{a.clientName ? `${a.clientName}${a.clientVersion ? ` ${a.clientVersion}` : ''}` : '—'}</Table.Td>
+                  <Table.Td>
+                    <Text fw={600} size="sm">
+                      {a.exposedTool}
+                    </Text>
+                    <Text c="dimmed" size="xs">
+                      {a.server}/{a.upstreamTool}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{a.profile}</Table.Td>
+                  <Table.Td>
+                    <Code className="wrap">{jsonPreview(a.arguments)}</Code>
+                  </Table.Td>
+                  <Table.Td>{ago(a.createdAt, now)}</Table.Td>
+                  <Table.Td>{timeLeft(a.expiresAt, now)}</Table.Td>
+                  <Table.Td>
+                    <Anchor component={Link} href={`/approvals/${a.id}`} aria-label={`Review ${a.exposedTool} from ${a.requesterEmail}`}>
+                      Review
+                    </Anchor>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
     </>
   );

@@ -1,5 +1,6 @@
 'use client';
 
+import { Button, Text, TextInput, Title } from '@mantine/core';
 import { useSearchParams } from 'next/navigation';
 import { Suspense, useState, type FormEvent } from 'react';
 
@@ -21,24 +22,25 @@ function SignInForm() {
   };
   return (
     <form onSubmit={submit}>
-      <h1>Sign in to Gatehouse</h1>
-      <p className="muted">You sign in with your company&apos;s single sign-on.</p>
-      <label>
-        Tenant
-        <input
-          name="tenant"
-          value={tenant}
-          onChange={(e) => setTenant(e.target.value)}
-          required
-          autoComplete="organization"
-          pattern="[a-z0-9-]+"
-        />
-      </label>
-      <div className="actions">
-        <button type="submit" className="primary">
-          Sign in with SSO
-        </button>
-      </div>
+      <Title order={1} mb="xs">
+        Sign in to Gatehouse
+      </Title>
+      <Text c="dimmed" mb="lg">
+        You sign in with your company&apos;s single sign-on.
+      </Text>
+      <TextInput
+        label="Tenant"
+        name="tenant"
+        value={tenant}
+        onChange={(e) => setTenant(e.currentTarget.value)}
+        required
+        autoComplete="organization"
+        pattern="[a-z0-9-]+"
+        description="Lower-case letters, digits and dashes, as in your Gatehouse address."
+      />
+      <Button type="submit" mt="md">
+        Sign in with SSO
+      </Button>
     </form>
   );
 }

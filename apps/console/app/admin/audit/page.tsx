@@ -1,5 +1,6 @@
 'use client';
 
+import { Alert, Button, Code, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { api, type AuditEntry, type Page } from '../../../src/api-client';
 import { RequireRole } from '../../../src/require-role';
@@ -32,44 +33,50 @@ function AuditLog() {
 
   return (
     <>
-      <h1>Admin audit log</h1>
-      {error && <p role="alert">{error}</p>}
-      {!loaded && !error && <p aria-busy="true">Loading…</p>}
+      <Title order={1} mb="md">
+        Admin audit log
+      </Title>
+      {error && (
+        <Alert color="red" role="alert" mb="sm">
+          {error}
+        </Alert>
+      )}
+      {!loaded && !error && <Text aria-busy="true">Loading…</Text>}
       {loaded && (
-        <table data-testid="audit-table">
-          <thead>
-            <tr>
-              <th style={{ width: '15%' }}>Time</th>
-              <th style={{ width: '16%' }}>Actor</th>
-              <th style={{ width: '15%' }}>Action</th>
-              <th style={{ width: '16%' }}>Target</th>
-              <th>Change</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((e) => (
-              <tr key={e.id}>
-                <td>{localTime(e.createdAt)}</td>
-                <td>{e.actor}</td>
-                <td>{e.action}</td>
-                <td>
-                  {e.targetType}
-                  {e.targetId ? `: ${e.targetId}` : ''}
-                </td>
-                <td>
-                  <code>{jsonPreview({ before: e.before, after: e.after }, 200)}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table.ScrollContainer minWidth={900}>
+          <Table data-testid="audit-table" layout="fixed" striped highlightOnHover verticalSpacing="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th w="15%">Time</Table.Th>
+                <Table.Th w="16%">Actor</Table.Th>
+                <Table.Th w="15%">Action</Table.Th>
+                <Table.Th w="16%">Target</Table.Th>
+                <Table.Th>Change</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((e) => (
+                <Table.Tr key={e.id}>
+                  <Table.Td>{localTime(e.createdAt)}</Table.Td>
+                  <Table.Td>{e.actor}</Table.Td>
+                  <Table.Td>{e.action}</Table.Td>
+                  <Table.Td>
+                    {e.targetType}
+                    {e.targetId ? `: ${e.targetId}` : ''}
+                  </Table.Td>
+                  <Table.Td>
+                    <Code className="wrap">{jsonPreview({ before: e.before, after: e.after }, 200)}</Code>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       {cursor && (
-        <div className="actions">
-          <button type="button" onClick={() => void load(cursor)}>
-            Older entries
-          </button>
-        </div>
+        <Button variant="default" mt="md" onClick={() => void load(cursor)}>
+          Older entries
+        </Button>
       )}
     </>
   );

@@ -1,12 +1,15 @@
 'use client';
 
+import { Alert, Anchor, Button, Group, Paper, Text, Textarea, Title } from '@mantine/core';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Approval } from '../../../src/api-client';
+import { FieldList } from '../../../src/field-list';
 import { RequireRole } from '../../../src/require-role';
 import { useMe, usePending } from '../../../src/session';
-import { JsonText, resultText } from '../../../src/text-blocks';
+import { StatusBadge } from '../../../src/status-badge';
+import { JsonText, resultText, TextBlock } from '../../../src/text-blocks';
 import { ago, localTime, timeLeft } from '../../../src/time';
 
 const settled = (a: Approval) => a.status !== 'pending' && a.execution !== 'queued' && a.execution !== 'running';
@@ -57,96 +60,92 @@ function ApprovalDetail({ id }: { id: string }) {
     }
   };
 
-  if (!approval) return error ? <p role="alert">{error}</p> : <p aria-busy="true">Loading…</p>;
+  if (!approval) {
+    return error ? (
+      <Alert color="red" role="alert">
+        {error}
+      </Alert>
+    ) : (
+      <Text aria-busy="true">Loading…</Text>
+    );
+  }
   const text = resultText(approval.result);
+  const scan = approval.scan;
   return (
     <>
-      <p>
-        <Link href="/approvals">← Approvals inbox</Link>
-      </p>
-      <h1>
-        {approval.exposedTool} <span className={`status-${approval.status}`}>{approval.status}</span>
-      </h1>
-      <dl className="fields">
-        <dt>Caller</dt>
-        <dd>{approval.requesterEmail}</dd>
-        <dt>Client</dt>
-        <dd>{approval.clientName ? `${approval.clientName} ${approval.clientVersion ?? ''}` : '—'}</dd>
-        <dt>Profile</dt>
-        <dd>{approval.profile}</dd>
-        <dt>Upstream</dt>
-        <dd>
-          {approval.server}/{approval.upstreamTool}
-        </dd>
-        <dt>Why it is held</dt>
-        <dd>{approval.policyReason}</dd>
-        {approval.scan && (
-          <>
-            <dt>Scanner</dt>
-            <dd data-testid="approval-scan">
-              {approval.scan.action}: {approval.scan.findings.map((f) => `${f.rule} (${f.in} ${f.path})`).join(', ')}
-            </dd>
-          </>
-        )}
-        <dt>Requested</dt>
-        <dd>
-          {localTime(approval.createdAt)} ({ago(approval.createdAt)})
-        </dd>
-        <dt>Expires</dt>
-        <dd>
-          {localTime(approval.expiresAt)} ({timeLeft(approval.expiresAt)})
-        </dd>
-        {approval.deciderEmail && (
-          <>
-            <dt>Decided by</dt>
-            <dd>
-              {approval.deciderEmail}
-              {approval.decidedAt ? ` at ${localTime(approval.decidedAt)}` : ''}
-            </dd>
-            <dt>Reason</dt>
-            <dd>{approval.reason ?? '—'}</dd>
-          </>
-        )}
-        {approval.execution && (
-          <>
-            <dt>Execution</dt>
-            <dd data-testid="execution" className={`status-${approval.execution}`}>
-              {approval.execution}
-            </dd>
-          </>
-        )}
-      </dl>
-      <h2>Arguments</h2>
+      <Anchor component={Link} href="/approvals">
+        ← Approvals inbox
+      </Anchor>
+      <Group gap="sm" my="md" wrap="wrap">
+        <Title order={1} className="wrap">
+          {approval.exposedTool}
+        </Title>
+        <StatusBadge status={approval.status} />
+      </Group>
+      <FieldList
+        fields={[
+          ['Caller', approval.requesterEmail],
+          ['Client', approval.clientName ? `${approval.clientName} ${approval.clientVersion ?? ''}` : '—'],
+          ['Profile', approval.profile],
+          ['Upstream', `${approval.server}/${approval.upstreamTool}`],
+          ['Why it is held', approval.policyReason],
+          scan && ['Scanner', `${scan.action}: ${scan.findings.map((f) => `${f.rule} (${f.in} ${f.path})`).join(', ')}`, 'approval-scan'],
+          ['Requested', `${localTime(approval.createdAt)} (${ago(approval.createdAt)})`],
+          ['Expires', `${localTime(approval.expiresAt)} (${timeLeft(approval.expiresAt)})`],
+          !!approval.deciderEmail && ['Decided by', `${approval.deciderEmail}${approval.decidedAt ? ` at ${localTime(approval.decidedAt)}` : ''}`],
+          !!approval.deciderEmail && ['Reason', approval.reason ?? '—'],
+          approval.execution && ['Execution', approval.execution, 'execution'],
+        ]}
+      />
+      <Title order={2} size="h3" mt="lg" mb="xs">
+        Arguments
+      </Title>
       {approval.payloadPurged ? (
-        <p className="muted">Purged after the tenant&apos;s retention period.</p>
+        <Text c="dimmed">Purged after the tenant&apos;s retention period.</Text>
       ) : (
         <JsonText value={approval.arguments} label="Arguments" testId="approval-arguments" />
       )}
       {approval.status === 'pending' && (
-        <form className="panel" onSubmit={(e) => e.preventDefault()}>
-          <label>
-            Reason (recorded in the audit log and sent to the caller on deny)
-            <textarea name="reason" rows={3} maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} />
-          </label>
-          <div className="actions">
-            <button type="button" className="primary" disabled={busy} onClick={() => void decide('approve')}>
+        <Paper component="form" withBorder p="md" mt="lg" maw={720} onSubmit={(e) => e.preventDefault()}>
+          <Textarea
+            label="Reason"
+            description="Recorded in the audit log and sent to the caller on deny."
+            name="reason"
+            autosize
+            minRows={3}
+            maxLength={2000}
+            value={reason}
+            onChange={(e) => setReason(e.currentTarget.value)}
+          />
+          <Group mt="md">
+            <Button color="green.9" loading={busy} onClick={() => void decide('approve')}>
               Approve
-            </button>
-            <button type="button" className="danger" disabled={busy} onClick={() => void decide('deny')}>
+            </Button>
+            <Button color="red.9" loading={busy} onClick={() => void decide('deny')}>
               Deny
-            </button>
-          </div>
-        </form>
+            </Button>
+          </Group>
+        </Paper>
       )}
-      {error && <p role="alert">{error}</p>}
+      {error && (
+        <Alert color="red" role="alert" mt="md">
+          {error}
+        </Alert>
+      )}
       {(approval.result || approval.executionError) && (
         <>
-          <h2>Result</h2>
-          {approval.executionError && <p role="alert">{approval.executionError}</p>}
+          <Title order={2} size="h3" mt="lg" mb="xs">
+            Result
+          </Title>
+          {approval.executionError && (
+            <Alert color="red" role="alert" mb="sm">
+              {approval.executionError}
+            </Alert>
+          )}
           {text !== null && (
-            <pre className="json" data-testid="approval-result-text">
+            <TextBlock label="Result text" testId="approval-result-text">
               {text}
-            </pre>
+            </TextBlock>
           )}
           {approval.result && <JsonText value={approval.result} label="Result (raw)" />}
         </>
