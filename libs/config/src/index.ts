@@ -2,3 +2,5 @@ export * from './config-schema';
 export * from './config-file';
 export * from './reconcile';
 export * from './config-applier';
+export * from './group-mappings';
+export * from './tool-drift';
