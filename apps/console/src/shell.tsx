@@ -2,7 +2,8 @@
 
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
-import { useEffect, type ReactNode } from 'react';
+import { Fragment, useEffect, type ReactNode } from 'react';
+import { ADMIN_LINKS } from './admin/admin-links';
 import { api } from './api-client';
 import { hasRole, usePending, useSession } from './session';
 
@@ -88,6 +89,7 @@ function Nav() {
             )}
           {link('/traces', 'Traces')}
           {hasRole(me, 'admin') && link('/admin/audit', 'Admin: audit log')}
+          {hasRole(me, 'admin') && ADMIN_LINKS.map((l) => <Fragment key={l.href}>{link(l.href, `Admin: ${l.label}`)}</Fragment>)}
         </ul>
       </nav>
       <span className="who">
