@@ -107,8 +107,11 @@ describe('admin API: tokens, group mappings and drift re-approval', () => {
     expect(listText).not.toContain(token);
     expect(listText).not.toContain(createHash('sha256').update(token).digest('hex'));
 
+    expect(item.lastUsedAt).toBeNull();
     const client = await connectClient(gateway.url, acme, 'main', token);
     expect((await client.callTool({ name: 'weather', arguments: { city: 'Oslo' } })).isError).toBeFalsy();
+    const used = (await (await asAdmin('GET', '/tokens')).json()).items.find((t: { id: string }) => t.id === item.id);
+    expect(Date.now() - Date.parse(used.lastUsedAt)).toBeLessThan(60_000);
 
     const revoked = await asAdmin('DELETE', `/tokens/${item.id}`);
     expect(revoked.status).toBe(200);

@@ -18,6 +18,8 @@ export interface TokenSummary {
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
+  /** To the minute; null if never used. */
+  lastUsedAt: string | null;
   status: 'active' | 'expired' | 'revoked';
 }
 
@@ -44,6 +46,7 @@ function summarize(token: AccessToken, email: string, now: Date): TokenSummary {
     createdAt: token.createdAt.toISOString(),
     expiresAt: token.expiresAt?.toISOString() ?? null,
     revokedAt: token.revokedAt?.toISOString() ?? null,
+    lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
     status: token.revokedAt ? 'revoked' : expired ? 'expired' : 'active',
   };
 }

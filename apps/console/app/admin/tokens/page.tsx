@@ -47,7 +47,7 @@ function Tokens() {
 
 export default function TokensPage() {
   return (
-    <AdminPage title="Personal access tokens" intro="Tokens MCP clients and scripts use instead of SSO. Last use is not tracked yet.">
+    <AdminPage title="Personal access tokens" intro="Tokens MCP clients and scripts use instead of SSO.">
       <Tokens />
     </AdminPage>
   );

@@ -51,6 +51,7 @@ export function TokenTable({ items, onChanged }: { items: TokenSummary[]; onChan
             <Table.Th>Token</Table.Th>
             <Table.Th>Created</Table.Th>
             <Table.Th>Expires</Table.Th>
+            <Table.Th>Last used</Table.Th>
             <Table.Th>Status</Table.Th>
             <Table.Th aria-label="Actions" />
           </Table.Tr>
@@ -65,6 +66,7 @@ export function TokenTable({ items, onChanged }: { items: TokenSummary[]; onChan
               </Table.Td>
               <Table.Td>{localTime(t.createdAt)}</Table.Td>
               <Table.Td>{t.expiresAt ? localTime(t.expiresAt) : 'never'}</Table.Td>
+              <Table.Td>{t.lastUsedAt ? localTime(t.lastUsedAt) : 'not yet'}</Table.Td>
               <Table.Td>
                 <Badge color={STATUS_COLOR[t.status]} variant="light" title={t.revokedAt ? `revoked ${localTime(t.revokedAt)}` : undefined}>
                   {t.status}

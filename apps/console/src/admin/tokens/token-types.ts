@@ -7,6 +7,8 @@ export interface TokenSummary {
   createdAt: string;
   expiresAt: string | null;
   revokedAt: string | null;
+  /** To the minute; null if never used. */
+  lastUsedAt: string | null;
   status: 'active' | 'expired' | 'revoked';
 }
 
