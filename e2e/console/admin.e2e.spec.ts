@@ -75,7 +75,7 @@ describe('console admin pages: tokens, group mappings, SSO, credentials and drif
         GATEHOUSE_MASTER_KEY: masterKey,
       }),
     );
-    gateway = await startTestGateway({ DATABASE_URL: isolated.url, GATEHOUSE_MASTER_KEY: masterKey, GATEWAY_TOOLS_REFRESH_MS: '300' });
+    gateway = await startTestGateway({ DATABASE_URL: isolated.url, GATEHOUSE_MASTER_KEY: masterKey, GATEWAY_TOOLS_REFRESH_MS: '300', GATEWAY_STATUS_REPORT_MS: '300' });
     [consoleApp, browser] = await Promise.all([startConsole(`http://127.0.0.1:${apiPort}`, consolePort), launchChromium()]);
     page = await (await idpContext(browser, idp, consoleApp.url, tenant, admin)).newPage();
     await signInThroughConsole(page, consoleApp.url, tenant, '/');
@@ -120,6 +120,19 @@ describe('console admin pages: tokens, group mappings, SSO, credentials and drif
       })
       .toMatch(/401|revoked|not valid|Unauthorized/i);
     await client.close().catch(() => undefined);
+  }, 60_000);
+
+  it('lists the servers with the health and tools the gateway reports, and tests a connection', async () => {
+    // The token test above made the gateway connect to ctl.
+    await open('Admin: servers', 'MCP servers');
+    const card = page.locator('[data-testid="server-card"][data-server="ctl"]');
+    await expect.poll(() => card.textContent(), { timeout: 5000 }).toContain('connected on 1 of 1 gateway(s)');
+    expect(await card.getByTestId('server-tools').textContent()).toContain('weather');
+    await card.getByRole('button', { name: 'Test connection to ctl' }).click();
+    const probe = card.getByTestId('probe-result');
+    await probe.waitFor();
+    expect(await probe.textContent()).toMatch(/Connected in \d+ ms.*fetch_page/);
+    await shot('admin-servers');
   }, 60_000);
 
   it('adds, edits and deletes a group mapping and shows the YAML to commit', async () => {
@@ -192,6 +205,7 @@ describe('console admin pages: tokens, group mappings, SSO, credentials and drif
     await page.getByRole('textbox', { name: 'Value' }).fill(replacement);
     await page.getByRole('button', { name: 'Replace value' }).click();
     await page.getByText('Saved crm-token.', { exact: false }).waitFor();
+    await page.getByRole('heading', { name: 'Set a credential' }).waitFor();
     const html = await page.content();
     expect(html).not.toContain(value);
     expect(html).not.toContain(replacement);

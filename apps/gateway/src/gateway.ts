@@ -26,6 +26,7 @@ import {
   subscriptionsOf,
 } from '@gatehouse/proxy';
 import type { GatewayConfig } from './gateway-config';
+import { UpstreamStatusReporter } from './upstream-status-reporter';
 import { GatewayMetrics } from './gateway-metrics';
 import { LegacySessionStore } from './legacy-sessions';
 import { McpEndpoint } from './mcp-endpoint';
@@ -118,8 +119,9 @@ export async function startGateway(
         },
       )
     : undefined;
+  const credentials = { secrets: lookup, tokens };
   const pool = new UpstreamPool(
-    { secrets: lookup, tokens },
+    credentials,
     logger.child({ component: 'upstream' }),
     {
       onListChanged: (server, kind) => {
@@ -244,6 +246,11 @@ export async function startGateway(
 
   await subscribeSecretChanges(subscriber, (tenantId) => secretLookup?.forget(tenantId));
   await subscribeApprovalOutcomes(subscriber, (approvalId) => holds.wake(approvalId));
+  const upstreamStatus = new UpstreamStatusReporter(
+    { db, redis: tokenRedis, subscriber, pool, credentials, logger: logger.child({ component: 'upstream-status' }) },
+    config.GATEWAY_STATUS_REPORT_MS,
+  );
+  await upstreamStatus.start();
 
   const guardHosts = hostGuards(config);
   const server: HttpServer = createServer((req, res) => {
@@ -301,6 +308,7 @@ export async function startGateway(
         server.closeAllConnections();
       });
       await sessions.closeAll();
+      upstreamStatus.stop();
       retention.stop();
       await telemetry.stop();
       await approvalWorkers.close();

@@ -13,3 +13,5 @@ export * from './approval-hold';
 export * from './approved-call';
 export * from './held-call-tasks';
 export * from './rate-limiter';
+export * from './upstream-status';
+export * from './upstream-health';

@@ -3,15 +3,20 @@ import { ConfigChangeAnnouncer } from './config-change-announcer';
 import { GroupMappingsController } from './group-mappings.controller';
 import { TokensController } from './tokens.controller';
 import { ToolDriftController } from './tool-drift.controller';
+import { ServersController } from './servers.controller';
+import { UpstreamStatusRedis } from './upstream-status-redis';
 
-/** The console's admin surface that changes what gateways enforce: tokens, group mappings, drift approvals. */
+/** The console's admin surface over what gateways enforce and hold: tokens, group mappings, drift approvals, upstream health. */
 @Module({})
 export class AdminModule {
-  static register(announcer: ConfigChangeAnnouncer): DynamicModule {
+  static register(announcer: ConfigChangeAnnouncer, statusRedis: UpstreamStatusRedis): DynamicModule {
     return {
       module: AdminModule,
-      controllers: [TokensController, GroupMappingsController, ToolDriftController],
-      providers: [{ provide: ConfigChangeAnnouncer, useValue: announcer }],
+      controllers: [TokensController, GroupMappingsController, ToolDriftController, ServersController],
+      providers: [
+        { provide: ConfigChangeAnnouncer, useValue: announcer },
+        { provide: UpstreamStatusRedis, useValue: statusRedis },
+      ],
     };
   }
 }

@@ -5,4 +5,5 @@ export const ADMIN_LINKS: ReadonlyArray<{ href: string; label: string }> = [
   { href: '/admin/sso', label: 'SSO' },
   { href: '/admin/credentials', label: 'credentials' },
   { href: '/admin/drift', label: 'tool drift' },
+  { href: '/admin/servers', label: 'servers' },
 ];

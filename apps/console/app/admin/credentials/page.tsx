@@ -33,7 +33,14 @@ function Credentials() {
       )}
       <ErrorAlert error={secrets.error} title="The credentials could not be loaded" />
       {secrets.data ? (
-        <CredentialTable items={secrets.data.items} onReplace={setReplacing} onChanged={secrets.reload} />
+        <CredentialTable
+          items={secrets.data.items}
+          onReplace={(name) => {
+            setSaved(null);
+            setReplacing(name);
+          }}
+          onChanged={secrets.reload}
+        />
       ) : (
         !secrets.error && <Loading />
       )}
