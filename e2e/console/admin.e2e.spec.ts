@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningGateway } from '@gatehouse/gateway';
+import { toolListTokens } from '@gatehouse/catalog';
 import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
 import { applyYaml, connectClient, issueToken, openIsolatedDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
 import { startControllableUpstream } from '../support/controllable-upstream';
@@ -244,6 +245,30 @@ describe('console admin pages: tokens, group mappings, SSO, credentials and drif
     expect(actions).toEqual(
       expect.arrayContaining(['token.create', 'token.revoke', 'group.create', 'group.update', 'group.delete', 'tool-approval.update']),
     );
+  }, 60_000);
+
+  it('edits a profile tool through the apply path and shows the tool list a client gets, with its size in tokens', async () => {
+    await open('Admin: profiles', 'Profiles');
+    await page.getByLabel('Profile').selectOption('coding');
+    const row = page.getByTestId('profile-tools-table').locator('tr[data-tool="weather"]');
+    await row.getByRole('button', { name: 'Edit weather' }).click();
+    await page.getByRole('textbox', { name: 'Description' }).fill('Weather for one city, from the ctl server.');
+    await page.getByLabel('Approval').selectOption('never');
+    await page.getByRole('button', { name: 'Save tool' }).click();
+    await expect.poll(() => row.textContent()).toContain('Weather for one city, from the ctl server.');
+    expect(await row.textContent()).toContain('never');
+    expect(await page.getByTestId('profile-yaml').textContent()).toContain('description: Weather for one city, from the ctl server.');
+
+    // The preview is what the SDK client gets from the gateway, token for token.
+    const client = await connectClient(gateway.url, tenant, 'coding', await issueToken(db, tenant, `dev@${tenant}.test`));
+    await expect
+      .poll(async () => (await client.listTools(undefined, { cacheMode: 'bypass' })).tools[0]?.description, { timeout: 3000 })
+      .toBe('Weather for one city, from the ctl server.');
+    const seen = await client.listTools(undefined, { cacheMode: 'bypass' });
+    expect(JSON.parse((await page.getByTestId('preview-json').textContent()) ?? '')).toEqual({ tools: seen.tools });
+    expect(await page.getByTestId('preview-summary').textContent()).toBe(`What a client sees: 1 tool(s), ${await toolListTokens(seen)} tokens`);
+    await client.close();
+    await shot('admin-profiles');
   }, 60_000);
 
   it('answers a member who opens an admin page with a 403 page', async () => {

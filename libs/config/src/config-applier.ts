@@ -174,7 +174,7 @@ async function applyTenant(
 
   for (const profileConfig of config.profiles) {
     const profile = profiles.rows.get(profileConfig.slug) as Profile;
-    changes.push(...(await applyProfileTools(scope, profile, profileConfig, serverId, label)));
+    changes.push(...(await applyProfileTools(scope, profile, profileConfig.tools, serverId, label)));
     if (options.approveDrift) changes.push(...(await approvePendingDrift(scope, profile, label)));
   }
 
@@ -223,10 +223,11 @@ async function applyTenant(
   return { tenant, changes };
 }
 
-async function applyProfileTools(
+/** Reconciles one profile's tool entries (renames, descriptions, pins, hides, approval policy). */
+export async function applyProfileTools(
   scope: TenantScope,
   profile: Profile,
-  config: ProfileConfig,
+  tools: ProfileConfig['tools'],
   serverId: (name: string) => string,
   label: (key: string) => string,
 ): Promise<Change[]> {
@@ -242,7 +243,7 @@ async function applyProfileTools(
     kind: 'profile-tool',
     label: (key) => label(`${profile.slug}/${key}`),
     existing: await scope.find(ProfileTool, { profileId: profile.id }),
-    desired: config.tools,
+    desired: tools,
     keyOfRow: (r) => r.exposedName,
     keyOfDesired: (d) => d.as ?? d.tool,
     fieldsOfDesired: fields,

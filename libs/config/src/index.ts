@@ -4,3 +4,4 @@ export * from './reconcile';
 export * from './config-applier';
 export * from './group-mappings';
 export * from './tool-drift';
+export * from './profile-tools';

@@ -15,3 +15,4 @@ export * from './held-call-tasks';
 export * from './rate-limiter';
 export * from './upstream-status';
 export * from './upstream-health';
+export * from './tool-list-preview';

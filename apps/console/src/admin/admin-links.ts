@@ -6,4 +6,5 @@ export const ADMIN_LINKS: ReadonlyArray<{ href: string; label: string }> = [
   { href: '/admin/credentials', label: 'credentials' },
   { href: '/admin/drift', label: 'tool drift' },
   { href: '/admin/servers', label: 'servers' },
+  { href: '/admin/profiles', label: 'profiles' },
 ];
