@@ -198,6 +198,17 @@ describe('admin API: tokens, group mappings and drift re-approval', () => {
     expect(actions).toEqual(expect.arrayContaining(['group.create', 'group.update', 'group-profiles.update', 'group.delete']));
   });
 
+  it('answers bad SSO settings with a 400 naming the problem, and keeps them from approvers', async () => {
+    const missing = await asAdmin('PUT', '/sso', { idpEntityId: 'https://idp.example' });
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).error.message).toMatch(/metadataXml, or idpEntityId \+ entryPoint \+ certificates/);
+    const badUrl = await asAdmin('PUT', '/sso', { idpEntityId: 'x', entryPoint: 'javascript:alert(1)', certificates: ['MIIB'] });
+    expect(badUrl.status).toBe(400);
+    expect((await badUrl.json()).error.message).toMatch(/entryPoint/);
+    expect((await call('PUT', `/api/tenants/${acme}/sso`, tokens.lead!, { metadataXml: '<x/>' })).status).toBe(403);
+    expect((await call('GET', `/api/tenants/${acme}/sso`, tokens.lead!)).status).toBe(403);
+  });
+
   it('lists a drifted tool with its old and new definitions and re-approves it, restoring it at the gateway', async () => {
     const client = await connectClient(gateway.url, acme, 'main', tokens.agent!);
     expect((await client.callTool({ name: 'weather', arguments: { city: 'Oslo' } })).isError).toBeFalsy();
