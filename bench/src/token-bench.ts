@@ -1,13 +1,12 @@
 // `npm run bench:tokens`: tokens a client spends on `tools/list` for each demo profile, against
 // listing every upstream tool of the tenant. The demo tenant's upstreams run on ephemeral ports;
-// token counts use the o200k_base encoding (gpt-tokenizer) of the `tools/list` result JSON as the
-// SDK client receives it (`JSON.stringify` of the result, all pages aggregated).
+// token counts are `toolListTokens` (@gatehouse/catalog, what the console's profile editor shows too)
+// of the `tools/list` result as the SDK client receives it, all pages aggregated.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import pino from 'pino';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -15,12 +14,12 @@ import { createDataSource, dropDatabase, migrate } from '@gatehouse/database';
 import { applyConfig, parseConfig, type ServerConfig } from '@gatehouse/config';
 import { issuePersonalAccessToken } from '@gatehouse/identity';
 import { Tenant, TenantScope, User } from '@gatehouse/tenancy';
+import { toolListTokens } from '@gatehouse/catalog';
 import { loadGatewayConfig, startGateway } from '@gatehouse/gateway';
 import { startDemoHttpServer } from '@gatehouse/demo-servers';
 import { ROOT } from './processes';
 import { connect } from './workload';
 
-const tokens = (value: unknown) => encode(JSON.stringify(value)).length;
 
 async function listDirect(server: ServerConfig): Promise<unknown[]> {
   const client = new Client({ name: 'token-bench', version: '1' }, { versionNegotiation: { mode: 'auto' } });
@@ -66,13 +65,13 @@ async function main(): Promise<void> {
     const { token } = await issuePersonalAccessToken(db.manager, { tenantId: tenant.id, userId: user.id });
 
     const allTools = (await Promise.all(tenantConfig.servers.map(listDirect))).flat();
-    const all = { count: allTools.length, tokens: tokens({ tools: allTools }) };
+    const all = { count: allTools.length, tokens: await toolListTokens({ tools: allTools }) };
     const rows = [];
     for (const profile of tenantConfig.profiles) {
       const client = await connect(`${gateway.url}/mcp/${tenantConfig.slug}/${profile.slug}`, token, 'legacy');
       const result = await client.listTools();
       await client.close();
-      const t = tokens(result);
+      const t = await toolListTokens(result);
       rows.push({
         profile: profile.slug,
         tools: result.tools.length,

@@ -20,6 +20,9 @@ import { routeInventory, type RouteInfo } from './auth/route-inventory';
 import type { BrowserSessionReader } from './oauth/browser-session';
 import type { ApiConfig } from './api-config';
 import { ApiModule } from './api.module';
+import { AdminModule } from './admin/admin.module';
+import { UpstreamStatusRedis } from './admin/upstream-status-redis';
+import { publishConfigChange } from '@gatehouse/proxy';
 import { GatehouseExceptionFilter } from './gatehouse-exception.filter';
 
 export interface RunningApi {
@@ -72,6 +75,19 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       SsoModule.register(),
       ApprovalsModule.register(approvals),
       SecretsModule.register(vault, { announce: (tenantId) => announceSecretChange(redis, tenantId) }),
+      AdminModule.register(
+        {
+          announce: (tenantId, reason) =>
+            publishConfigChange(redis, { tenantId, reason }).then(
+              () => true,
+              (error: unknown) => {
+                logger.warn({ err: error, tenantId, reason }, 'could not announce a config change; gateway caches expire on their own');
+                return false;
+              },
+            ),
+        },
+        new UpstreamStatusRedis(redis),
+      ),
       ConnectionsModule.register(new UserConnections(db, redis, vault, () => publicUrl)),
       OAuthModule.register({ db, redis, options: oauthOptions, sessions }),
     ]),

@@ -5,6 +5,7 @@ import { useDisclosure } from '@mantine/hooks';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
+import { ADMIN_LINKS } from './admin/admin-links';
 import { api, type Role } from './api-client';
 import { hasRole, usePending, useSession } from './session';
 
@@ -27,6 +28,7 @@ const NAV_ENTRIES: NavEntry[] = [
   { href: '/traces', label: 'Traces', role: 'member' },
   // Admin pages.
   { href: '/admin/audit', label: 'Admin: audit log', role: 'admin' },
+  ...ADMIN_LINKS.map((l): NavEntry => ({ href: l.href, label: `Admin: ${l.label}`, role: 'admin' })),
 ];
 
 /** Page frame: header and navigation for the signed-in role, or a redirect to sign-in. */

@@ -33,6 +33,8 @@ const gatewayEnvSchema = baseEnvSchema.extend({
     .default(30 * 60 * 1000),
   /** How often upstream tool lists are re-read and re-checked for drift, announced or not. */
   GATEWAY_TOOLS_REFRESH_MS: z.coerce.number().int().min(100).default(60_000),
+  /** How often this replica reports its upstream connections' health to Redis, for the console. */
+  GATEWAY_STATUS_REPORT_MS: z.coerce.number().int().min(100).default(10_000),
   /** Public base URL of the API, whose per-tenant OAuth authorization servers issue tokens for the gateway. */
   API_PUBLIC_URL: z
     .url({ error: 'must be a URL' })

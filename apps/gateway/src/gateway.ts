@@ -27,6 +27,7 @@ import {
   subscriptionsOf,
 } from '@gatehouse/proxy';
 import type { GatewayConfig } from './gateway-config';
+import { UpstreamStatusReporter } from './upstream-status-reporter';
 import { GatewayMetrics } from './gateway-metrics';
 import { LegacySessionStore } from './legacy-sessions';
 import { LegacySessionHost } from './legacy-session-host';
@@ -126,8 +127,9 @@ export async function startGateway(
         },
       )
     : undefined;
+  const credentials = { secrets: lookup, tokens };
   const pool = new UpstreamPool(
-    { secrets: lookup, tokens },
+    credentials,
     logger.child({ component: 'upstream' }),
     {
       onListChanged: (server, kind) => {
@@ -264,6 +266,11 @@ export async function startGateway(
 
   await subscribeSecretChanges(subscriber, (tenantId) => secretLookup?.forget(tenantId));
   await subscribeApprovalOutcomes(subscriber, (approvalId) => holds.wake(approvalId));
+  const upstreamStatus = new UpstreamStatusReporter(
+    { db, redis: tokenRedis, subscriber, pool, credentials, logger: logger.child({ component: 'upstream-status' }) },
+    config.GATEWAY_STATUS_REPORT_MS,
+  );
+  await upstreamStatus.start();
 
   const guardHosts = hostGuards(config);
   const server: HttpServer = createServer((req, res) => {
@@ -322,6 +329,7 @@ export async function startGateway(
       });
       await sessions.closeAll();
       await replica.stop();
+      upstreamStatus.stop();
       retention.stop();
       await telemetry.stop();
       await approvalWorkers.close();

@@ -30,7 +30,8 @@ export class DriftEvent {
   @Column({ name: 'new_hash', type: 'text' })
   newHash!: string;
 
-  @Column({ name: 'new_definition', type: 'jsonb' })
+  /** json, not jsonb: the upstream's key order is kept, so re-approving it reproduces the listing byte for byte. */
+  @Column({ name: 'new_definition', type: 'json' })
   newDefinition!: Record<string, unknown>;
 
   @CreateDateColumn({ name: 'detected_at', type: 'timestamptz' })

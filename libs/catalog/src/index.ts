@@ -7,3 +7,4 @@ export * from './tool-overrides';
 export * from './tool-conflicts';
 export * from './approval-policy';
 export * from './limit-settings.entity';
+export * from './tool-list-size';

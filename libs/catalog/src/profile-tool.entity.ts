@@ -57,6 +57,14 @@ export class ProfileTool {
   @Column({ name: 'approved_hash', type: 'text', nullable: true })
   approvedHash!: string | null;
 
+  /**
+   * The approved upstream definition itself, so a drift can be shown as old vs new text. Null for
+   * tools pinned before it was recorded (only the hash is known for those). json, not jsonb: the
+   * upstream's key order is kept, so a preview of the tool list counts the same tokens a client does.
+   */
+  @Column({ name: 'approved_definition', type: 'json', nullable: true })
+  approvedDefinition!: Record<string, unknown> | null;
+
   @Column({ name: 'approved_at', type: 'timestamptz', nullable: true })
   approvedAt!: Date | null;
 

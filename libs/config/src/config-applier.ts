@@ -5,10 +5,12 @@ import { DriftEvent, McpServer, Profile, ProfileTool, saveLimitSettings } from '
 import { saveScanSettings } from '@gatehouse/scanner';
 import { saveSsoSettings } from '@gatehouse/identity';
 import { saveApprovalSettings } from '@gatehouse/approvals';
-import { AdminAuditEntry, saveTraceSettings } from '@gatehouse/audit';
+import { saveTraceSettings } from '@gatehouse/audit';
 import { saveExportSettings } from '@gatehouse/telemetry';
 import type { GatehouseConfig, ProfileConfig, ServerConfig, TenantConfig } from './config-schema';
 import { reconcile, type Change } from './reconcile';
+import { reconcileGroups } from './group-mappings';
+import { recordChanges } from './change-log';
 
 export interface ApplyOptions {
   /** Who applied, for the admin audit log. */
@@ -47,20 +49,7 @@ export async function applyConfig(db: DataSource, config: GatehouseConfig, optio
       const { tenant, changes: tenantChanges } = await applyTenant(manager, tenantConfig, options);
       tenantIds.push(tenant.id);
       changes.push(...tenantChanges);
-      const scope = new TenantScope(manager, tenant.id);
-      for (const change of tenantChanges) {
-        await scope.save(
-          AdminAuditEntry,
-          scope.create(AdminAuditEntry, {
-            actor: options.actor,
-            action: `${change.kind}.${change.action}`,
-            targetType: change.kind,
-            targetId: change.id,
-            before: change.before,
-            after: change.after,
-          }),
-        );
-      }
+      await recordChanges(new TenantScope(manager, tenant.id), tenantChanges, options.actor);
     }
     return { changes, tenantIds };
   });
@@ -185,41 +174,12 @@ async function applyTenant(
 
   for (const profileConfig of config.profiles) {
     const profile = profiles.rows.get(profileConfig.slug) as Profile;
-    changes.push(...(await applyProfileTools(scope, profile, profileConfig, serverId, label)));
+    changes.push(...(await applyProfileTools(scope, profile, profileConfig.tools, serverId, label)));
     if (options.approveDrift) changes.push(...(await approvePendingDrift(scope, profile, label)));
   }
 
-  const groups = await reconcile({
-    kind: 'group',
-    label,
-    existing: await scope.find(Group),
-    desired: config.groups,
-    keyOfRow: (r) => r.idpGroup,
-    keyOfDesired: (d) => d.idpGroup,
-    fieldsOfDesired: (d) => ({ role: d.role }),
-    fieldsOfRow: (r) => ({ role: r.role }),
-    create: (d) => scope.save(Group, scope.create(Group, { idpGroup: d.idpGroup, role: d.role })),
-    update: (row, d) => scope.save(Group, Object.assign(row, { role: d.role })),
-    remove: async (row) => void (await scope.delete(Group, { id: row.id })),
-  });
+  const groups = await reconcileGroups(scope, config.groups, (slug) => (profiles.rows.get(slug) as Profile).id, label);
   changes.push(...groups.changes);
-  for (const groupConfig of config.groups) {
-    const group = groups.rows.get(groupConfig.idpGroup) as Group;
-    const wanted = groupConfig.profiles.map((p) => (profiles.rows.get(p) as Profile).id).sort();
-    const current = (await scope.find(GroupProfile, { groupId: group.id })).map((gp) => gp.profileId).sort();
-    if (JSON.stringify(wanted) !== JSON.stringify(current)) {
-      await scope.delete(GroupProfile, { groupId: group.id });
-      for (const profileId of wanted) await scope.save(GroupProfile, scope.create(GroupProfile, { groupId: group.id, profileId }));
-      changes.push({
-        action: 'update',
-        kind: 'group-profiles',
-        name: label(groupConfig.idpGroup),
-        id: group.id,
-        before: { profiles: current },
-        after: { profiles: groupConfig.profiles },
-      });
-    }
-  }
 
   for (const userConfig of config.users) {
     const email = userConfig.email.toLowerCase();
@@ -263,10 +223,11 @@ async function applyTenant(
   return { tenant, changes };
 }
 
-async function applyProfileTools(
+/** Reconciles one profile's tool entries (renames, descriptions, pins, hides, approval policy). */
+export async function applyProfileTools(
   scope: TenantScope,
   profile: Profile,
-  config: ProfileConfig,
+  tools: ProfileConfig['tools'],
   serverId: (name: string) => string,
   label: (key: string) => string,
 ): Promise<Change[]> {
@@ -282,7 +243,7 @@ async function applyProfileTools(
     kind: 'profile-tool',
     label: (key) => label(`${profile.slug}/${key}`),
     existing: await scope.find(ProfileTool, { profileId: profile.id }),
-    desired: config.tools,
+    desired: tools,
     keyOfRow: (r) => r.exposedName,
     keyOfDesired: (d) => d.as ?? d.tool,
     fieldsOfDesired: fields,
@@ -302,6 +263,7 @@ async function applyProfileTools(
           exposedName: d.as ?? d.tool,
           ...fields(d),
           approvedHash: null,
+          approvedDefinition: null,
           approvedAt: null,
         }),
       ),
@@ -309,7 +271,10 @@ async function applyProfileTools(
       const next = fields(d);
       // Pointing the entry at another upstream tool is a new approval, not a carried-over one.
       const retarget = row.serverId !== next.serverId || row.upstreamName !== next.upstreamName;
-      return scope.save(ProfileTool, Object.assign(row, next, retarget ? { approvedHash: null, approvedAt: null } : {}));
+      return scope.save(
+        ProfileTool,
+        Object.assign(row, next, retarget ? { approvedHash: null, approvedDefinition: null, approvedAt: null } : {}),
+      );
     },
     remove: async (row) => void (await scope.delete(ProfileTool, { id: row.id })),
   });
@@ -335,7 +300,10 @@ export async function approvePendingDrift(
     const latest = pending[pending.length - 1];
     if (!latest) continue;
     const before = { approvedHash: tool.approvedHash };
-    await scope.save(ProfileTool, Object.assign(tool, { approvedHash: latest.newHash, approvedAt: new Date() }));
+    await scope.save(
+      ProfileTool,
+      Object.assign(tool, { approvedHash: latest.newHash, approvedDefinition: latest.newDefinition, approvedAt: new Date() }),
+    );
     for (const event of pending)
       await scope.manager.update(DriftEvent, { id: event.id, tenantId: scope.tenantId }, { resolvedAt: new Date() });
     changes.push({

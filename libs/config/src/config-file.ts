@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { findToolNameConflicts, describeConflict } from '@gatehouse/catalog';
-import { gatehouseConfigSchema, type GatehouseConfig } from './config-schema';
+import { gatehouseConfigSchema, type GatehouseConfig, type ProfileConfig } from './config-schema';
 
 export interface ConfigProblem {
   line: number;
@@ -22,7 +22,7 @@ export class ConfigInvalidError extends Error {
   }
 }
 
-type Path = Array<string | number>;
+export type Path = Array<string | number>;
 
 /** Parses and validates a config file; every problem is reported with its file:line:column. */
 export async function loadConfigFile(file: string): Promise<GatehouseConfig> {
@@ -106,25 +106,12 @@ function crossReferenceProblems(config: GatehouseConfig): Array<{ path: Path; me
     );
     tenant.profiles.forEach((profile, pi) => {
       const pbase: Path = [...base, 'profiles', pi];
-      profile.tools.forEach((tool, i) => {
-        if (!servers.has(tool.server))
-          problems.push({ path: [...pbase, 'tools', i, 'server'], message: `unknown server "${tool.server}" (declare it under servers)` });
-        const overlap = tool.hide.filter((h) => h in tool.pin);
-        if (overlap.length)
-          problems.push({
-            path: [...pbase, 'tools', i, 'hide'],
-            message: `"${overlap.join('", "')}" is both pinned and hidden; pin alone hides it`,
-          });
-      });
+      for (const problem of profileToolProblems(profile, servers))
+        problems.push({ path: [...pbase, ...problem.path], message: problem.message });
       for (const field of ['resources', 'prompts'] as const) {
         profile[field].forEach((s, i) => {
           if (!servers.has(s)) problems.push({ path: [...pbase, field, i], message: `unknown server "${s}"` });
         });
-      }
-      const sources = profile.tools.map((t) => ({ exposedName: t.as ?? t.tool, server: t.server, tool: t.tool }));
-      for (const conflict of findToolNameConflicts(sources)) {
-        const index = sources.lastIndexOf(conflict.sources[conflict.sources.length - 1] as (typeof sources)[number]);
-        problems.push({ path: [...pbase, 'tools', index], message: `profile "${profile.slug}": ${describeConflict(conflict)}` });
       }
     });
     tenant.groups.forEach((group, gi) => {
@@ -139,6 +126,34 @@ function crossReferenceProblems(config: GatehouseConfig): Array<{ path: Path; me
       });
     });
   });
+  return problems;
+}
+
+/**
+ * What a profile's tool entries must satisfy beyond the schema: known servers, nothing both pinned
+ * and hidden, no two entries exposed under one name. Paths are relative to the profile. Shared by
+ * config files and the console's profile editor.
+ */
+export function profileToolProblems(
+  profile: Pick<ProfileConfig, 'slug' | 'tools'>,
+  servers: Set<string>,
+): Array<{ path: Path; message: string }> {
+  const problems: Array<{ path: Path; message: string }> = [];
+  profile.tools.forEach((tool, i) => {
+    if (!servers.has(tool.server))
+      problems.push({ path: ['tools', i, 'server'], message: `unknown server "${tool.server}" (declare it under servers)` });
+    const overlap = tool.hide.filter((h) => h in tool.pin);
+    if (overlap.length)
+      problems.push({
+        path: ['tools', i, 'hide'],
+        message: `"${overlap.join('", "')}" is both pinned and hidden; pin alone hides it`,
+      });
+  });
+  const sources = profile.tools.map((t) => ({ exposedName: t.as ?? t.tool, server: t.server, tool: t.tool }));
+  for (const conflict of findToolNameConflicts(sources)) {
+    const index = sources.lastIndexOf(conflict.sources[conflict.sources.length - 1] as (typeof sources)[number]);
+    problems.push({ path: ['tools', index], message: `profile "${profile.slug}": ${describeConflict(conflict)}` });
+  }
   return problems;
 }
 

@@ -59,6 +59,11 @@ export async function resolvePersonalAccessToken(db: DataSource, token: string, 
     throw new GatehouseError('token_expired', `The access token expired at ${row.expires_at.toISOString()}.`);
   }
   if (row.disabled_at) throw new GatehouseError('unauthorized', 'The user behind this access token is disabled.');
+  // At most one write a minute per token: callers cache principals, so this runs on cache misses only.
+  await db.query(
+    `UPDATE access_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')`,
+    [row.token_id, now],
+  );
   const roles = (row.roles ?? []) as Role[];
   const role = roles.reduce<Role>((best, r) => (ROLE_RANK[r] > ROLE_RANK[best] ? r : best), 'member');
   return {

@@ -13,3 +13,6 @@ export * from './approval-hold';
 export * from './approved-call';
 export * from './held-call-tasks';
 export * from './rate-limiter';
+export * from './upstream-status';
+export * from './upstream-health';
+export * from './tool-list-preview';

@@ -31,7 +31,8 @@ export interface ProfileSnapshot {
   scanning: ProfileScanPolicy;
 }
 
-function toUpstreamConfig(server: McpServer): UpstreamServerConfig {
+/** A stored server as the upstream layer connects to it. */
+export function toUpstreamConfig(server: McpServer): UpstreamServerConfig {
   return {
     id: server.id,
     tenantId: server.tenantId,

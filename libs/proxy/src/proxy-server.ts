@@ -403,10 +403,14 @@ function declaresTasksExtension(ctx: ServerContext): boolean {
  * 2025-11-25 clients; every other tool is forbidden (the field absent).
  */
 function withTaskSupport(tool: ExposedTool, taskAware: boolean): Tool {
-  const { execution, ...definition } = tool.definition as Tool & { execution?: Record<string, unknown> };
+  return listedDefinition(tool.definition, taskAware && requiresApproval(tool.entry.approval, tool.upstream.annotations));
+}
+
+/** An exposed definition as `tools/list` carries it; `heldAsTask`: it may run as a task (see above). */
+export function listedDefinition(exposed: Tool, heldAsTask: boolean): Tool {
+  const { execution, ...definition } = exposed as Tool & { execution?: Record<string, unknown> };
   const { taskSupport: _upstreams, ...otherExecution } = execution ?? {};
-  const held = taskAware && requiresApproval(tool.entry.approval, tool.upstream.annotations);
-  const ours = { ...otherExecution, ...(held ? { taskSupport: 'optional' } : {}) };
+  const ours = { ...otherExecution, ...(heldAsTask ? { taskSupport: 'optional' } : {}) };
   return (Object.keys(ours).length > 0 ? { ...definition, execution: ours } : definition) as Tool;
 }
 

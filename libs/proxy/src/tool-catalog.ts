@@ -69,7 +69,7 @@ export class ToolCatalog {
       }
       const hash = hashToolDefinition(upstream as UpstreamToolDefinition);
       if (entry.approvedHash === null) {
-        await this.pinFirstSighting(entry, hash);
+        await this.pinFirstSighting(entry, upstream, hash);
       } else if (entry.approvedHash !== hash) {
         await this.recordDrift(snapshot, entry, upstream, hash);
         toolset.withheld.set(name, {
@@ -89,10 +89,11 @@ export class ToolCatalog {
     return toolset;
   }
 
-  private async pinFirstSighting(entry: ProfileToolEntry, hash: string): Promise<void> {
+  private async pinFirstSighting(entry: ProfileToolEntry, upstream: Tool, hash: string): Promise<void> {
     await this.db.query(
-      `UPDATE profile_tools SET approved_hash = $1, approved_at = now() WHERE id = $2 AND tenant_id = $3 AND approved_hash IS NULL`,
-      [hash, entry.profileToolId, entry.server.tenantId],
+      `UPDATE profile_tools SET approved_hash = $1, approved_definition = $4, approved_at = now()
+        WHERE id = $2 AND tenant_id = $3 AND approved_hash IS NULL`,
+      [hash, entry.profileToolId, entry.server.tenantId, JSON.stringify(upstream)],
     );
     entry.approvedHash = hash;
   }

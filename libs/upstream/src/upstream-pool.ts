@@ -47,6 +47,11 @@ export class UpstreamPool {
     return [...this.connections.entries()].map(([id, { connection }]) => ({ id, name: connection.config.name, ...connection.status }));
   }
 
+  /** The shared (not per-user) connections, with the tool list each holds: what the console shows as health. */
+  sharedConnections(): UpstreamConnection[] {
+    return [...this.connections.entries()].filter(([key]) => !key.includes('\0')).map(([, { connection }]) => connection);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.connections.values()].map(({ connection }) => connection.close()));
     this.connections.clear();

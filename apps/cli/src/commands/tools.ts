@@ -3,8 +3,7 @@ import { IsNull } from 'typeorm';
 import { GatehouseError } from '@gatehouse/core';
 import { Tenant, TenantScope } from '@gatehouse/tenancy';
 import { DriftEvent, Profile, ProfileTool } from '@gatehouse/catalog';
-import { AdminAuditEntry } from '@gatehouse/audit';
-import { approvePendingDrift } from '@gatehouse/config';
+import { approveToolDrift } from '@gatehouse/config';
 import { actor, announceConfigChange, withDatabase } from '../cli-context';
 
 export function registerTools(program: Command): void {
@@ -35,20 +34,11 @@ export function registerTools(program: Command): void {
     .requiredOption('--profile <slug>')
     .option('--tool <name>', 'only this exposed tool')
     .action(async (opts: { tenant: string; profile: string; tool?: string }) => {
-      const result = await withDatabase((db) =>
-        db.transaction(async (manager) => {
-          const tenant = await manager.findOne(Tenant, { where: { slug: opts.tenant } });
-          if (!tenant) throw new GatehouseError('tenant_not_found', `Unknown tenant "${opts.tenant}".`);
-          const scope = new TenantScope(manager, tenant.id);
-          const profile = await scope.findOne(Profile, { slug: opts.profile });
-          if (!profile) throw new GatehouseError('profile_not_found', `Tenant "${opts.tenant}" has no profile "${opts.profile}".`);
-          const changes = await approvePendingDrift(scope, profile, (k) => `${opts.tenant}/${k}`, opts.tool);
-          for (const c of changes) {
-            await scope.save(AdminAuditEntry, scope.create(AdminAuditEntry, { actor: actor(), action: 'tool-approval.update', targetType: 'profile-tool', targetId: c.id, before: c.before, after: c.after }));
-          }
-          return { tenantId: tenant.id, changes };
-        }),
-      );
+      const result = await withDatabase(async (db) => {
+        const tenant = await db.getRepository(Tenant).findOne({ where: { slug: opts.tenant } });
+        if (!tenant) throw new GatehouseError('tenant_not_found', `Unknown tenant "${opts.tenant}".`);
+        return { tenantId: tenant.id, changes: await approveToolDrift(db, tenant.id, { profile: opts.profile, tool: opts.tool }, actor()) };
+      });
       for (const c of result.changes) process.stdout.write(`~ approved ${c.name}\n`);
       process.stdout.write(result.changes.length ? `${result.changes.length} tool(s) re-approved\n` : 'nothing to approve\n');
       if (result.changes.length) await announceConfigChange([result.tenantId], 'tools approve');

@@ -10,8 +10,10 @@ import { TelemetryExport1795631018505 } from "./1795631018505-TelemetryExport";
 import { CallLimits1795632798251 } from "./1795632798251-CallLimits";
 import { Scanning1795635422981 } from "./1795635422981-Scanning";
 import { ApprovalScan1795641103755 } from "./1795641103755-ApprovalScan";
+import { ApprovedToolDefinition1795645265168 } from "./1795645265168-ApprovedToolDefinition";
 import { TraceUserIndex1795645381660 } from "./1795645381660-TraceUserIndex";
+import { TokenLastUsed1795646199591 } from "./1795646199591-TokenLastUsed";
 
 // Migrations in order. Generate a new one with the TypeORM CLI (see the lib README), read it,
 // then list it here.
-export const MIGRATIONS = [InitialSchema1795563938174, OAuthAuthorizationServer1795575963229, TenantSsoSettings1795578503534, ApprovalHolds1795588710387, ServiceSecrets1795627782014, Vault1795629217866, TracePayloadPolicy1795629881416, UpstreamOAuth1795630387849, TelemetryExport1795631018505, CallLimits1795632798251, Scanning1795635422981, ApprovalScan1795641103755, TraceUserIndex1795645381660];
+export const MIGRATIONS = [InitialSchema1795563938174, OAuthAuthorizationServer1795575963229, TenantSsoSettings1795578503534, ApprovalHolds1795588710387, ServiceSecrets1795627782014, Vault1795629217866, TracePayloadPolicy1795629881416, UpstreamOAuth1795630387849, TelemetryExport1795631018505, CallLimits1795632798251, Scanning1795635422981, ApprovalScan1795641103755, ApprovedToolDefinition1795645265168, TraceUserIndex1795645381660, TokenLastUsed1795646199591];

@@ -1,0 +1,129 @@
+'use client';
+
+import { Button, Code, Group, Paper, SegmentedControl, Stack, Switch, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api-client';
+import { useMe } from '../../session';
+import { ErrorAlert } from '../admin-page';
+import { errorText } from '../use-resource';
+import type { SsoSettingsView, SsoView } from './sso-types';
+
+type Source = 'metadata' | 'fields';
+
+/**
+ * Edits the tenant's IdP: paste the IdP's metadata XML, or give entity id, SSO URL and certificate.
+ * The API stores certificates but shows only fingerprints, so a change by fields re-enters them.
+ */
+export function SsoSettingsForm({
+  current,
+  onSaved,
+}: {
+  current: SsoSettingsView | null;
+  onSaved: (view: SsoView, changed: boolean) => void;
+}) {
+  const me = useMe();
+  const [source, setSource] = useState<Source>('metadata');
+  const [metadataXml, setMetadataXml] = useState('');
+  const [idpEntityId, setIdpEntityId] = useState(current?.idpEntityId ?? '');
+  const [entryPoint, setEntryPoint] = useState(current?.entryPoint ?? '');
+  const [certificate, setCertificate] = useState('');
+  const [logoutUrl, setLogoutUrl] = useState(current?.logoutUrl ?? '');
+  const [email, setEmail] = useState(current?.emailAttribute ?? 'email');
+  const [displayName, setDisplayName] = useState(current?.displayNameAttribute ?? 'displayName');
+  const [groups, setGroups] = useState(current?.groupsAttribute ?? 'groups');
+  const [allowIdpInitiated, setAllowIdpInitiated] = useState(current?.allowIdpInitiated ?? false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const body = () => {
+    const common = { attributes: { email, displayName, groups }, allowIdpInitiated };
+    if (source === 'metadata') return { metadataXml, ...common };
+    return { idpEntityId, entryPoint, certificates: [certificate], logoutUrl: logoutUrl.trim() || null, ...common };
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      const out = await api<SsoView & { changed: boolean }>(`/api/tenants/${encodeURIComponent(me.tenant.slug)}/sso`, {
+        method: 'PUT',
+        csrfToken: me.csrfToken,
+        body: JSON.stringify(body()),
+      });
+      setError(null);
+      onSaved({ settings: out.settings, serviceProvider: out.serviceProvider }, out.changed);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Paper withBorder p="md" component="form" onSubmit={(e) => void submit(e)} aria-labelledby="idp-title">
+      <Title order={2} size="h4" id="idp-title" mb="sm">
+        Your IdP
+      </Title>
+      <Stack gap="sm">
+        {current ? (
+          <Text size="sm" data-testid="idp-current">
+            Now: <Code>{current.idpEntityId}</Code> at <Code>{current.entryPoint}</Code>, certificate {current.idpCertificates.join(', ')}.
+          </Text>
+        ) : (
+          <Text size="sm">No IdP configured: nobody can sign in to this tenant through SSO yet.</Text>
+        )}
+        <SegmentedControl
+          value={source}
+          onChange={(v) => setSource(v as Source)}
+          data={[
+            { value: 'metadata', label: 'Paste IdP metadata XML' },
+            { value: 'fields', label: 'Enter fields' },
+          ]}
+          w="fit-content"
+        />
+        {source === 'metadata' ? (
+          <Textarea
+            label="IdP metadata XML"
+            required
+            autosize
+            minRows={4}
+            maxRows={12}
+            value={metadataXml}
+            onChange={(e) => setMetadataXml(e.currentTarget.value)}
+          />
+        ) : (
+          <>
+            <TextInput label="IdP entity ID" required value={idpEntityId} onChange={(e) => setIdpEntityId(e.currentTarget.value)} />
+            <TextInput label="IdP SSO URL" required value={entryPoint} onChange={(e) => setEntryPoint(e.currentTarget.value)} />
+            <Textarea
+              label="IdP signing certificate (PEM)"
+              description="Re-enter it: the current one is shown as a fingerprint only."
+              required
+              autosize
+              minRows={3}
+              value={certificate}
+              onChange={(e) => setCertificate(e.currentTarget.value)}
+            />
+            <TextInput label="IdP logout URL" value={logoutUrl} onChange={(e) => setLogoutUrl(e.currentTarget.value)} />
+          </>
+        )}
+        <Group wrap="wrap">
+          <TextInput label="Email attribute" value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
+          <TextInput label="Display name attribute" value={displayName} onChange={(e) => setDisplayName(e.currentTarget.value)} />
+          <TextInput label="Groups attribute" value={groups} onChange={(e) => setGroups(e.currentTarget.value)} />
+        </Group>
+        <Switch
+          label="Allow IdP-initiated sign-in (unsolicited responses)"
+          checked={allowIdpInitiated}
+          onChange={(e) => setAllowIdpInitiated(e.currentTarget.checked)}
+        />
+        <Group>
+          <Button type="submit" loading={busy}>
+            Save SSO settings
+          </Button>
+        </Group>
+        <ErrorAlert error={error} title="The SSO settings were not saved" />
+      </Stack>
+    </Paper>
+  );
+}

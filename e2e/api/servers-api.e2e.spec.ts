@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import type { RunningGateway } from '@gatehouse/gateway';
+import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
+import { applyYaml, connectClient, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import { startControllableUpstream } from '../support/controllable-upstream';
+
+const yaml = (slug: string, upstream: string) => `
+tenants:
+  - slug: ${slug}
+    name: ${slug}
+    servers:
+      - { name: ctl, transport: http, url: "${upstream}" }
+      - { name: gone, transport: http, url: "http://127.0.0.1:9/mcp", timeoutMs: 2000 }
+    profiles: [{ slug: main, tools: [{ server: ctl, tool: weather }] }]
+    groups:
+      - { idpGroup: it, role: admin, profiles: [main] }
+      - { idpGroup: leads, role: approver, profiles: [main] }
+    users:
+      - { email: admin@${slug}.test, groups: [it] }
+      - { email: lead@${slug}.test, groups: [leads] }
+`;
+
+interface Health {
+  name: string;
+  target: string;
+  replicas: number;
+  connectedOn: number;
+  lastError: string | null;
+  tools: Array<{ name: string }> | null;
+}
+
+describe('admin API: MCP servers with the health gateways report, and test connection', () => {
+  let db: DataSource;
+  let api: RunningApi;
+  let gateway: RunningGateway;
+  let upstream: Awaited<ReturnType<typeof startControllableUpstream>>;
+  const acme = uniqueSlug('acme');
+  const globex = uniqueSlug('globex');
+  const tokens: Record<string, string> = {};
+  const call = (method: string, path: string, token: string) => fetch(`${api.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  const servers = async (): Promise<Health[]> => (await (await call('GET', `/api/tenants/${acme}/servers`, tokens.admin!)).json()).items;
+
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    upstream = await startControllableUpstream();
+    await applyYaml(db, yaml(acme, upstream.url));
+    await applyYaml(db, yaml(globex, upstream.url));
+    tokens.admin = await issueToken(db, acme, `admin@${acme}.test`);
+    tokens.lead = await issueToken(db, acme, `lead@${acme}.test`);
+    tokens.globexAdmin = await issueToken(db, globex, `admin@${globex}.test`);
+    api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }));
+    gateway = await startTestGateway({ GATEWAY_STATUS_REPORT_MS: '200' });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await api?.close();
+    await upstream?.close();
+    await db?.destroy();
+  });
+
+  it('shows a server the gateway connected to, with its live tool list, and one it never reached', async () => {
+    const client = await connectClient(gateway.url, acme, 'main', tokens.admin!);
+    await client.listTools();
+    await expect.poll(async () => (await servers()).find((s) => s.name === 'ctl')?.connectedOn, { timeout: 3000 }).toBe(1);
+    const [ctl, gone] = await servers();
+    expect(ctl).toMatchObject({ name: 'ctl', target: upstream.url, replicas: 1, lastError: null });
+    expect(ctl!.tools!.map((t) => t.name).sort()).toEqual(['big_result', 'fetch_page', 'weather']);
+    expect(gone).toMatchObject({ name: 'gone', connectedOn: 0, tools: null });
+    await client.close();
+  });
+
+  it('tests a connection through a gateway: the tools of a live server, the error of a dead one', async () => {
+    const ok = await call('POST', `/api/tenants/${acme}/servers/ctl/test`, tokens.admin!);
+    expect(ok.status).toBe(200);
+    const result = await ok.json();
+    expect(result).toMatchObject({ ok: true, error: null });
+    expect(result.tools.map((t: { name: string }) => t.name)).toContain('weather');
+    expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+
+    const dead = await (await call('POST', `/api/tenants/${acme}/servers/gone/test`, tokens.admin!)).json();
+    expect(dead.ok).toBe(false);
+    expect(dead.error).toMatch(/unavailable|ECONNREFUSED|fetch failed/i);
+  });
+
+  it('keeps servers to admins of their own tenant', async () => {
+    expect((await call('GET', `/api/tenants/${acme}/servers`, tokens.lead!)).status).toBe(403);
+    expect((await call('POST', `/api/tenants/${acme}/servers/ctl/test`, tokens.lead!)).status).toBe(403);
+    expect((await call('POST', `/api/tenants/${acme}/servers/nope/test`, tokens.admin!)).status).toBe(404);
+    // The other tenant's server of the same name is its own; its health is not acme's.
+    const theirs: Health[] = (await (await call('GET', `/api/tenants/${globex}/servers`, tokens.globexAdmin!)).json()).items;
+    expect(theirs.find((s) => s.name === 'ctl')).toMatchObject({ connectedOn: 0, tools: null });
+  });
+});
