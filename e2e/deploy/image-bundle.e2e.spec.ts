@@ -168,7 +168,7 @@ describe('the images’ bundles (servers and console), laid out by the Dockerfil
   it('ships built JavaScript and production dependencies only', () => {
     expect(existsSync(join(app, 'apps/cli/dist/main.js'))).toBe(true);
     expect(existsSync(join(app, 'docker/healthcheck.mjs'))).toBe(true);
-    for (const dev of ['typescript', 'vitest', 'nx', 'eslint', '@swc/core', 'gpt-tokenizer'])
+    for (const dev of ['typescript', 'vitest', 'nx', 'eslint', '@swc/core', 'next', '@mantine/core'])
       expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false);
     const files = (dir: string): string[] =>
       readdirSync(join(app, dir), { withFileTypes: true }).flatMap((e) =>
