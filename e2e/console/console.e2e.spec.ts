@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import type { Browser, Page } from 'playwright-core';
@@ -165,7 +166,12 @@ describe('console: SSO, overview, approvals inbox and trace search in a real bro
     // The search is the URL: shareable, and what the table shows.
     await page.waitForURL(/q=payments/);
     const url = new URL(page.url());
-    expect(Object.fromEntries(url.searchParams)).toEqual({ user: `dev@${tenant}.test`, tool: 'list_repositories', since: '24h', q: 'payments' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      user: `dev@${tenant}.test`,
+      tool: 'list_repositories',
+      since: '24h',
+      q: 'payments',
+    });
     const rows = page.getByTestId('traces-table').locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('e2e-legacy');
@@ -180,8 +186,13 @@ describe('console: SSO, overview, approvals inbox and trace search in a real bro
     expect(cell('arguments')).toBe('{"owner":"payments"}');
     expect(cell('user_email')).toBe(`dev@${tenant}.test`);
     expect(cell('id')).toBe(await rows.first().getAttribute('data-trace-id'));
-    const [jsonlDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export JSON lines' }).click()]);
-    const lines = readFileSync(await jsonlDownload.path(), 'utf8').trim().split('\n');
+    const [jsonlDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export JSON lines' }).click(),
+    ]);
+    const lines = readFileSync(await jsonlDownload.path(), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines.map((l) => JSON.parse(l).arguments)).toEqual([{ owner: 'payments' }]);
 
     await rows
@@ -254,7 +265,11 @@ describe('console: SSO, overview, approvals inbox and trace search in a real bro
     await byTool.waitFor();
     // recharts drew the stacked areas and bars (SVG), one series per tool / profile.
     await expect.poll(() => byTool.locator('svg .recharts-area').count()).toBeGreaterThanOrEqual(2);
-    await expect.poll(() => page.getByTestId('chart-by-profile').locator('svg .recharts-bar-rectangle path, svg .recharts-bar-rectangle rect').count()).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        page.getByTestId('chart-by-profile').locator('svg .recharts-bar-rectangle path, svg .recharts-bar-rectangle rect').count(),
+      )
+      .toBeGreaterThan(0);
     const summary = (await page.getByTestId('chart-by-tool-summary').textContent()) ?? '';
     expect(summary).toMatch(/list_repositories \d+/);
     expect(summary).toMatch(/fetch_page \d+/);
@@ -272,7 +287,9 @@ describe('console: SSO, overview, approvals inbox and trace search in a real bro
     await table.waitFor();
     expect(await table.locator('thead').textContent()).toContain('list_repositories');
     await page.getByText('7 d', { exact: true }).click();
-    await expect.poll(async () => ((await page.getByTestId('chart-by-tool-summary').textContent()) ?? '').includes('list_repositories')).toBe(true);
+    await expect
+      .poll(async () => ((await page.getByTestId('chart-by-tool-summary').textContent()) ?? '').includes('list_repositories'))
+      .toBe(true);
     await page.context().close();
 
     // A member sees the numbers of their own calls only: this one has made none.
@@ -359,6 +376,35 @@ describe('console: SSO, overview, approvals inbox and trace search in a real bro
     await page.context().close();
   }, 60_000);
 
+  it('has no serious or critical WCAG 2.1 A/AA violations on the main pages (axe-core)', async () => {
+    const page = await signedIn('admin', '/');
+    const found: string[] = [];
+    for (const path of [
+      '/',
+      '/traces',
+      '/approvals',
+      '/admin/audit',
+      '/admin/tokens',
+      '/admin/groups',
+      '/admin/profiles',
+      '/admin/servers',
+    ]) {
+      await page.goto(`${consoleApp.url}${path}`);
+      await page.locator('main h1').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'))
+        found.push(
+          `${path}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes
+            .map((n) => n.target.join(' '))
+            .slice(0, 3)
+            .join(', ')}`,
+        );
+    }
+    expect(found, found.join('\n')).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
   it('keeps the page width with a huge unbroken argument: it wraps and scrolls inside its own block', async () => {
     const token = `${'A'.repeat(20_000)}-end`;
     await devClient.callTool({ name: 'fetch_page', arguments: { page: token } });
@@ -366,7 +412,10 @@ describe('console: SSO, overview, approvals inbox and trace search in a real bro
     const page = await signedIn('admin', `/traces?tool=fetch_page&q=${'A'.repeat(50)}`);
     const rows = page.getByTestId('traces-table').locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(1);
-    await rows.first().getByRole('link', { name: /Details/ }).click();
+    await rows
+      .first()
+      .getByRole('link', { name: /Details/ })
+      .click();
     const args = page.getByTestId('trace-arguments');
     await args.waitFor();
     expect(JSON.parse((await args.textContent()) ?? '')).toEqual({ page: token });

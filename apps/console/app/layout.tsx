@@ -1,11 +1,11 @@
 import '@mantine/core/styles.css';
 import '@mantine/charts/styles.css';
-import { ColorSchemeScript, MantineProvider, mantineHtmlProps } from '@mantine/core';
+import { ColorSchemeScript, mantineHtmlProps } from '@mantine/core';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { SessionProvider } from '../src/session';
 import { Shell } from '../src/shell';
-import { theme } from '../src/theme';
+import { Providers } from '../src/providers';
 import './globals.css';
 
 export const metadata: Metadata = { title: 'Gatehouse console' };
@@ -17,11 +17,11 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <ColorSchemeScript defaultColorScheme="light" />
       </head>
       <body>
-        <MantineProvider theme={theme} defaultColorScheme="light">
+        <Providers>
           <SessionProvider>
             <Shell>{children}</Shell>
           </SessionProvider>
-        </MantineProvider>
+        </Providers>
       </body>
     </html>
   );
