@@ -405,6 +405,25 @@ describe('console: SSO, overview, approvals inbox and trace search in a real bro
     await page.context().close();
   }, 90_000);
 
+  it('can be driven from the keyboard: skip link, navigation, and a trace search submitted with Enter', async () => {
+    const page = await signedIn('admin', '/');
+    await page.locator('main h1').first().waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    // Tab on from the top reaches the navigation; Enter on the traces link opens the page.
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => (document.activeElement as HTMLAnchorElement | null)?.getAttribute('href'))) === '/traces') break;
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/traces/);
+    await page.getByLabel(/Tool/).first().focus();
+    await page.keyboard.type('list_repositories');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/tool=list_repositories/);
+    await page.context().close();
+  });
+
   it('keeps the page width with a huge unbroken argument: it wraps and scrolls inside its own block', async () => {
     const token = `${'A'.repeat(20_000)}-end`;
     await devClient.callTool({ name: 'fetch_page', arguments: { page: token } });
