@@ -156,7 +156,7 @@ describe('console admin pages: tokens, servers, group mappings, SSO, credentials
     await page.getByTestId('server-change').getByText('Saved crm', { exact: false }).waitFor();
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
     const yamlText = async () => (await page.getByTestId('servers-yaml').textContent()) ?? '';
-    expect(await yamlText()).toMatch(
+    await expect.poll(yamlText).toMatch(
       /- name: crm\n\s+transport: http\n\s+url: http:\/\/127\.0\.0\.1:\d+\/mcp\n\s+headers:\n\s+Authorization: Bearer \$\{secret:crm-demo-token\}\n\s+timeoutMs: 15000/,
     );
 

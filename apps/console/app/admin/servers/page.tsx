@@ -38,11 +38,12 @@ function Servers() {
   const view = servers.data;
   const configOf = (name: string) => view.config.find((s) => s.name === name) ?? null;
 
+  // The notice appears once the list and the YAML show the change, so what it says is what is on the page.
   const changed = async (result: ServerChangeView, text: string) => {
-    setChange({ text: result.changed ? text : 'Nothing changed: the server was already this.', literals: result.literalCredentials });
     setForm(null);
     setRemoving(null);
     await servers.reload();
+    setChange({ text: result.changed ? text : 'Nothing changed: the server was already this.', literals: result.literalCredentials });
   };
 
   return (

@@ -2,6 +2,9 @@
 
 import { ActionIcon, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 
+/** Monospace for what is typed (URLs, commands, header values), not for the label and description around it. */
+export const MONO_INPUT = { input: { fontFamily: 'var(--mantine-font-family-monospace)' } };
+
 export interface KeyValueRow {
   key: string;
   value: string;
@@ -52,7 +55,7 @@ export function KeyValueRows({
             value={row.value}
             onChange={(e) => set(i, { value: e.currentTarget.value })}
             style={{ flex: 1 }}
-            ff="monospace"
+            styles={MONO_INPUT}
           />
           <ActionIcon
             variant="subtle"

@@ -6,7 +6,7 @@ import { api } from '../../api-client';
 import { useMe } from '../../session';
 import { ErrorAlert } from '../admin-page';
 import { errorText } from '../use-resource';
-import { KeyValueRows, recordOf, rowsOf, type KeyValueRow } from './key-value-rows';
+import { KeyValueRows, MONO_INPUT, recordOf, rowsOf, type KeyValueRow } from './key-value-rows';
 import { serverPath, type ServerChangeView, type ServerEntry, type Transport } from './server-types';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -127,7 +127,7 @@ export function ServerForm({
           )}
           {transport === 'stdio' ? (
             <>
-              <TextInput label="Command" required value={command} onChange={(e) => setCommand(e.currentTarget.value)} ff="monospace" />
+              <TextInput label="Command" required value={command} onChange={(e) => setCommand(e.currentTarget.value)} styles={MONO_INPUT} />
               <Textarea
                 label="Arguments"
                 description="One per line"
@@ -135,7 +135,7 @@ export function ServerForm({
                 minRows={2}
                 value={args}
                 onChange={(e) => setArgs(e.currentTarget.value)}
-                ff="monospace"
+                styles={MONO_INPUT}
               />
               <KeyValueRows
                 label="Environment"
@@ -156,12 +156,12 @@ export function ServerForm({
                 type="url"
                 value={url}
                 onChange={(e) => setUrl(e.currentTarget.value)}
-                ff="monospace"
+                styles={MONO_INPUT}
               />
               <KeyValueRows
                 label="Headers"
                 keyLabel="Header"
-                hint="Put credentials in the vault (Admin: credentials) and write them as ${secret:NAME}, e.g. Bearer ${secret:crm-token}: the gateway fills them in at connect time and they never reach a client, a log or the YAML."
+                hint="Put credentials in the vault (Admin: credentials) and write them as ${secret:NAME}, e.g. Bearer ${secret:crm-token}: the gateway fills in the value at connect time, so it never reaches a client, a log or the YAML."
                 rows={headers}
                 onChange={setHeaders}
               />
