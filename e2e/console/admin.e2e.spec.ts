@@ -160,6 +160,17 @@ describe('console admin pages: tokens, servers, group mappings, SSO, credentials
       /- name: crm\n\s+transport: http\n\s+url: http:\/\/127\.0\.0\.1:\d+\/mcp\n\s+headers:\n\s+Authorization: Bearer \$\{secret:crm-demo-token\}\n\s+timeoutMs: 15000/,
     );
 
+    // Like every state change signed in by cookie, a server edit without the session's CSRF token is refused.
+    const forged = await page.evaluate(async (t) => {
+      const res = await fetch(`/api/tenants/${t}/servers/forged`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ transport: 'http', url: 'http://127.0.0.1:9/mcp' }),
+      });
+      return { status: res.status, code: (await res.json()).error.code };
+    }, tenant);
+    expect(forged).toEqual({ status: 403, code: 'csrf_failed' });
+
     // The list refreshed; one gateway connects to the new server afresh. The header names a secret
     // the vault does not hold yet, and the test says so; once it is set, the tools are listed.
     const card = page.locator('[data-testid="server-card"][data-server="crm"]');
