@@ -6,7 +6,7 @@ import type { RunningGateway } from '@gatehouse/gateway';
 import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
 import { subscribeConfigChanges, type ConfigChange } from '@gatehouse/proxy';
 import { Tenant } from '@gatehouse/tenancy';
-import { applyYaml, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import { applyYaml, connectClient, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
 import { startControllableUpstream } from '../support/controllable-upstream';
 
 const yaml = (slug: string, upstream: string) => `
@@ -227,6 +227,29 @@ describe('admin API: adding, replacing and removing MCP servers through the appl
     expect(entry).toMatchObject({ after: null, before: { transport: 'sse', url: 'http://127.0.0.1:9/sse' } });
     expect((await asAdmin('DELETE', '/servers/crm')).status).toBe(404);
     expect((await asAdmin('DELETE', '/servers/ctl')).status).toBe(409);
+  });
+
+  it('moves the calls of a profile to the new address of a replaced server at once, without a gateway restart', async () => {
+    const moved = await startControllableUpstream();
+    const client = await connectClient(gateway.url, acme, 'main', tokens.agent!);
+    try {
+      expect((await client.callTool({ name: 'weather', arguments: { city: 'Oslo' } })).isError).toBeFalsy();
+      expect(upstream.calls()).toBeGreaterThan(0);
+      expect((await asAdmin('PUT', '/servers/ctl', { transport: 'http', url: moved.url })).status).toBe(200);
+      // Well inside the gateway's cache lifetimes: the change was announced, not waited out.
+      await expect
+        .poll(
+          async () => {
+            await client.callTool({ name: 'weather', arguments: { city: 'Oslo' } });
+            return moved.calls();
+          },
+          { timeout: 3000 },
+        )
+        .toBeGreaterThan(0);
+    } finally {
+      await client.close();
+      await moved.close();
+    }
   });
 
   it('keeps server edits to admins of their own tenant', async () => {
