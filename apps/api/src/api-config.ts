@@ -31,6 +31,12 @@ const apiEnvSchema = baseEnvSchema.extend({
   API_COOKIE_SECURE: z.stringbool().optional(),
   /** Accept http:// client ID metadata documents on loopback hosts (local development and tests only). */
   OAUTH_ALLOW_LOOPBACK_CLIENT_METADATA: z.stringbool().default(false),
+  /**
+   * Accept stdio servers through `PUT /api/tenants/{t}/servers/{name}`. A stdio server is a command
+   * every gateway host runs, so off by default: a console admin session is not a shell on the
+   * gateways. `gatehouse apply` (a reviewed file) declares stdio servers either way.
+   */
+  API_ALLOW_STDIO_FROM_CONSOLE: z.stringbool().default(false),
 });
 export type ApiConfig = z.infer<typeof apiEnvSchema>;
 export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => loadEnvConfig(apiEnvSchema, env);

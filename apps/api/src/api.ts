@@ -22,6 +22,7 @@ import type { ApiConfig } from './api-config';
 import { ApiModule } from './api.module';
 import { AdminModule } from './admin/admin.module';
 import { UpstreamStatusRedis } from './admin/upstream-status-redis';
+import { ServerEditPolicy } from './admin/server-edit-policy';
 import { publishConfigChange } from '@gatehouse/proxy';
 import { GatehouseExceptionFilter } from './gatehouse-exception.filter';
 
@@ -87,6 +88,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
             ),
         },
         new UpstreamStatusRedis(redis),
+        new ServerEditPolicy(config.API_ALLOW_STDIO_FROM_CONSOLE),
       ),
       ConnectionsModule.register(new UserConnections(db, redis, vault, () => publicUrl)),
       OAuthModule.register({ db, redis, options: oauthOptions, sessions }),

@@ -7,9 +7,10 @@ import { saveSsoSettings } from '@gatehouse/identity';
 import { saveApprovalSettings } from '@gatehouse/approvals';
 import { saveTraceSettings } from '@gatehouse/audit';
 import { saveExportSettings } from '@gatehouse/telemetry';
-import type { GatehouseConfig, ProfileConfig, ServerConfig, TenantConfig } from './config-schema';
+import type { GatehouseConfig, ProfileConfig, TenantConfig } from './config-schema';
 import { reconcile, type Change } from './reconcile';
 import { reconcileGroups } from './group-mappings';
+import { reconcileServers } from './servers';
 import { recordChanges } from './change-log';
 
 export interface ApplyOptions {
@@ -22,11 +23,6 @@ export interface ApplyOptions {
 export interface ApplyResult {
   changes: Change[];
   tenantIds: string[];
-}
-
-/** Header and env values other than pure `${secret:...}` references never reach the audit log. */
-function redactValues(values: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, /^(\$\{secret:[A-Za-z0-9_.-]+\}|\s)*$/.test(v) ? v : '[redacted]']));
 }
 
 /**
@@ -103,33 +99,7 @@ async function applyTenant(
     });
   }
 
-  const servers = await reconcile({
-    kind: 'server',
-    label,
-    existing: await scope.find(McpServer),
-    desired: config.servers,
-    keyOfRow: (r) => r.name,
-    keyOfDesired: (d) => d.name,
-    fieldsOfDesired: serverFields,
-    fieldsOfRow: (r) => ({
-      transport: r.transport,
-      url: r.url,
-      command: r.command,
-      args: r.args,
-      env: r.env,
-      headers: r.headers,
-      oauth: r.oauth ?? null,
-      timeoutMs: r.timeoutMs,
-    }),
-    auditView: (f) => ({
-      ...f,
-      env: redactValues(f.env as Record<string, string>),
-      headers: redactValues(f.headers as Record<string, string>),
-    }),
-    create: (d) => scope.save(McpServer, scope.create(McpServer, { name: d.name, ...serverFields(d) })),
-    update: (row, d) => scope.save(McpServer, Object.assign(row, serverFields(d))),
-    remove: async (row) => void (await scope.delete(McpServer, { id: row.id })),
-  });
+  const servers = await reconcileServers(scope, await scope.find(McpServer), config.servers, label);
   changes.push(...servers.changes);
   const serverId = (name: string) => servers.rows.get(name)?.id as string;
 
@@ -316,18 +286,4 @@ export async function approvePendingDrift(
     });
   }
   return changes;
-}
-
-/** A server's stored fields as the config file declares them (one list for compare, create and update). */
-function serverFields(d: ServerConfig) {
-  return {
-    transport: d.transport,
-    url: d.url ?? null,
-    command: d.command ?? null,
-    args: d.args,
-    env: d.env,
-    headers: d.headers,
-    oauth: d.oauth ?? null,
-    timeoutMs: d.timeoutMs,
-  };
 }

@@ -5,3 +5,4 @@ export * from './config-applier';
 export * from './group-mappings';
 export * from './tool-drift';
 export * from './profile-tools';
+export * from './servers';

@@ -17,7 +17,7 @@ function HealthBadge({ server }: { server: ServerHealth }) {
   return <Badge color="gray">not connected yet</Badge>;
 }
 
-export function ServerCard({ server }: { server: ServerHealth }) {
+export function ServerCard({ server, onEdit, onRemove }: { server: ServerHealth; onEdit: () => void; onRemove: () => void }) {
   const me = useMe();
   const [probe, setProbe] = useState<ProbeResult | null>(null);
   const [busy, setBusy] = useState(false);
@@ -68,6 +68,12 @@ export function ServerCard({ server }: { server: ServerHealth }) {
         <Group>
           <Button size="xs" variant="light" loading={busy} onClick={() => void test()} aria-label={`Test connection to ${server.name}`}>
             Test connection
+          </Button>
+          <Button size="xs" variant="default" onClick={onEdit} aria-label={`Edit ${server.name}`}>
+            Edit
+          </Button>
+          <Button size="xs" variant="light" color="red" onClick={onRemove} aria-label={`Remove ${server.name}`}>
+            Remove
           </Button>
         </Group>
         <ErrorAlert error={error} title="The test could not run" />

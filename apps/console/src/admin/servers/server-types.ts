@@ -24,3 +24,38 @@ export interface ProbeResult {
   protocolVersion: string | null;
   tools: ToolSummary[];
 }
+
+export type Transport = 'http' | 'sse' | 'stdio';
+
+/** A server as a config file declares it (an entry of `servers:`); `${secret:NAME}` references are never resolved. */
+export interface ServerEntry {
+  name: string;
+  transport: Transport;
+  url?: string;
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  /** Not edited by the console; kept as it is when a server is edited. */
+  oauth?: Record<string, unknown>;
+}
+
+/** GET /api/tenants/{t}/servers. */
+export interface ServersView {
+  items: ServerHealth[];
+  config: ServerEntry[];
+  yaml: string;
+  stdioAllowed: boolean;
+}
+
+/** The answer to PUT and DELETE …/servers/{name}. */
+export interface ServerChangeView {
+  server: ServerEntry | null;
+  changed: boolean;
+  literalCredentials: string[];
+  yaml: string;
+}
+
+export const serverPath = (tenant: string, name?: string) =>
+  `/api/tenants/${encodeURIComponent(tenant)}/servers${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
