@@ -63,20 +63,6 @@ const ROLE_ROUTES: Record<string, 'member' | 'approver' | 'admin'> = {
   'GET /api/tenants/:tenant/connections': 'member',
   'GET /api/tenants/:tenant/connections/:server/connect': 'member',
   'DELETE /api/tenants/:tenant/connections/:server': 'member',
-  // The console's admin pages.
-  'GET /api/tenants/:tenant/tokens': 'admin',
-  'POST /api/tenants/:tenant/tokens': 'admin',
-  'DELETE /api/tenants/:tenant/tokens/:id': 'admin',
-  'GET /api/tenants/:tenant/groups': 'admin',
-  'PUT /api/tenants/:tenant/groups/:idpGroup': 'admin',
-  'DELETE /api/tenants/:tenant/groups/:idpGroup': 'admin',
-  'GET /api/tenants/:tenant/drift': 'admin',
-  'POST /api/tenants/:tenant/drift/approve': 'admin',
-  'GET /api/tenants/:tenant/servers': 'admin',
-  'POST /api/tenants/:tenant/servers/:name/test': 'admin',
-  'GET /api/tenants/:tenant/profiles': 'admin',
-  'GET /api/tenants/:tenant/profiles/:slug': 'admin',
-  'PUT /api/tenants/:tenant/profiles/:slug/tools': 'admin',
 };
 
 const yaml = (slug: string) => `
