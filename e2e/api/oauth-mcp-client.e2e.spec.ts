@@ -59,7 +59,15 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
     await applyYaml(db, yaml(globex, upstream.url, idp.metadataXml()));
     const gatewayPort = await freePort();
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent', GATEWAY_PUBLIC_URL: gatewayUrl }));
+    api = await startApi(
+      loadApiConfig({
+        DATABASE_URL: inject('databaseUrl'),
+        REDIS_URL: inject('redisUrl'),
+        API_PORT: '0',
+        LOG_LEVEL: 'silent',
+        GATEWAY_PUBLIC_URL: gatewayUrl,
+      }),
+    );
     gateway = await startTestGateway({ GATEWAY_PORT: String(gatewayPort), API_PUBLIC_URL: api.url });
   });
   afterAll(async () => {
@@ -73,13 +81,19 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
   const endpoint = (profile = 'coding') => new URL(`${gateway.url}/mcp/${acme}/${profile}`);
 
   it('answers an unauthenticated request with a challenge naming the protected resource metadata', async () => {
-    const response = await fetch(endpoint(), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    const response = await fetch(endpoint(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{}',
+    });
     expect(response.status).toBe(401);
     const challenge = response.headers.get('www-authenticate') ?? '';
     const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
     expect(metadataUrl).toBe(`${gateway.url}/.well-known/oauth-protected-resource/mcp/${acme}/coding`);
     const metadata = await (await fetch(metadataUrl as string)).json();
-    expect(metadata).toEqual(expect.objectContaining({ resource: endpoint().toString(), authorization_servers: [`${api.url}/api/oauth/${acme}`] }));
+    expect(metadata).toEqual(
+      expect.objectContaining({ resource: endpoint().toString(), authorization_servers: [`${api.url}/api/oauth/${acme}`] }),
+    );
     const asMetadata = await (await fetch(`${api.url}/.well-known/oauth-authorization-server/api/oauth/${acme}`)).json();
     expect(asMetadata.issuer).toBe(`${api.url}/api/oauth/${acme}`);
     expect((await fetch(`${api.url}/.well-known/oauth-authorization-server/api/oauth/no-such-tenant`)).status).toBe(404);
@@ -107,7 +121,12 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
     const toIdp = await browser.fetch(login.toString());
     const idpUrl = toIdp.headers.get('location') as string;
     // …which signs Alice in and posts its signed assertion back to the ACS…
-    const assertion = idp.response({ ...spUrls(api.url, acme), inResponseTo: TestIdp.requestIdFrom(idpUrl), email: `alice@${acme}.test`, groups: ['devs'] });
+    const assertion = idp.response({
+      ...spUrls(api.url, acme),
+      inResponseTo: TestIdp.requestIdFrom(idpUrl),
+      email: `alice@${acme}.test`,
+      groups: ['devs'],
+    });
     const acs = await browser.fetch(`${api.url}/api/auth/saml/${acme}/acs`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -123,8 +142,24 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
     expect(page).toContain('<strong>coding</strong>');
     const ticket = /name="ticket" value="([^"]+)"/.exec(page)?.[1] as string;
     // A forged decision (no ticket, or from another browser) changes nothing.
-    expect((await browser.fetch(authorizationUrl.toString().split('?')[0] as string, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' })).status).toBe(400);
-    expect((await new TestBrowser().fetch(authorizationUrl.toString().split('?')[0] as string, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ticket, decision: 'approve' }) })).status).toBe(400);
+    expect(
+      (
+        await browser.fetch(authorizationUrl.toString().split('?')[0] as string, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'decision=approve',
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await new TestBrowser().fetch(authorizationUrl.toString().split('?')[0] as string, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ ticket, decision: 'approve' }),
+        })
+      ).status,
+    ).toBe(400);
     const approved = await browser.fetch(authorizationUrl.toString().split('?')[0] as string, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -146,8 +181,17 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
     // The token is for /coding only: the same token at another endpoint of the tenant is refused.
     const elsewhere = await fetch(endpoint('support'), {
       method: 'POST',
-      headers: { authorization: `Bearer ${provider.tokens()?.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+      headers: {
+        authorization: `Bearer ${provider.tokens()?.access_token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
     });
     expect(elsewhere.status).toBe(401);
     expect(elsewhere.headers.get('www-authenticate')).toContain('error="invalid_token"');
@@ -158,21 +202,38 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
     const transport = new StreamableHTTPClientTransport(endpoint(), { authProvider: provider });
     await expect(new Client({ name: 'oauth-e2e', version: '1.0.0' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
     const alice = await resolvePersonalAccessToken(db, await issueToken(db, acme, `alice@${acme}.test`));
-    const as = new AuthorizationServer(db, redis, new SigningKeys(db), { apiPublicUrl: api.url, gatewayPublicUrl: gateway.url, accessTokenTtlSeconds: 600, refreshTokenTtlMs: 86_400_000 });
+    const as = new AuthorizationServer(db, redis, new SigningKeys(db), {
+      apiPublicUrl: api.url,
+      gatewayPublicUrl: gateway.url,
+      accessTokenTtlSeconds: 600,
+      refreshTokenTtlMs: 86_400_000,
+    });
     const request = await as.validateAuthorize(acme, Object.fromEntries((provider.authorizationUrl as URL).searchParams));
     await transport.finishAuth(new URL(await as.approve(request, alice)).searchParams);
     const before = provider.tokens()?.access_token as string;
 
     const cli = join(__dirname, '../../apps/cli/bin/gatehouse.js');
-    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'oauth', 'rotate-keys'], { env: { ...process.env, DATABASE_URL: inject('databaseUrl') } });
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'oauth', 'rotate-keys'], {
+      env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
+    });
     const newKid = stdout.trim();
 
     // The API signs with the new key once its cached key expires; a fresh AS instance sees it now.
-    const rotated = await as.token(acme, { grant_type: 'refresh_token', client_id: provider.clientInformation()?.client_id, refresh_token: provider.tokens()?.refresh_token });
-    expect(JSON.parse(Buffer.from(rotated.access_token.split('.')[0] as string, 'base64url').toString()).kid).toBe(newKid);
+    const rotated = await as.token(acme, {
+      grant_type: 'refresh_token',
+      client_id: provider.clientInformation()?.client_id,
+      refresh_token: provider.tokens()?.refresh_token,
+    });
+    const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0] as string, 'base64url').toString()) as { kid: string }).kid;
+    // Signed with a key newer than the first token's: the CLI's, or a later one, because another
+    // spec (oauth-authorization-server) rotates the same database's keys at the same time.
+    expect(newKid).not.toBe(kidOf(before));
+    expect(kidOf(rotated.access_token)).not.toBe(kidOf(before));
     for (const token of [before, rotated.access_token]) {
       const client = new Client({ name: 'oauth-e2e', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(endpoint(), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(endpoint(), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }),
+      );
       expect((await client.callTool({ name: 'list_repositories', arguments: {} })).isError).toBeFalsy();
       await client.close();
     }
@@ -183,8 +244,17 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
     const transport = new StreamableHTTPClientTransport(endpoint(), { authProvider: provider });
     await expect(new Client({ name: 'oauth-e2e', version: '1.0.0' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
     const alice = await resolvePersonalAccessToken(db, await issueToken(db, acme, `alice@${acme}.test`));
-    const as = new AuthorizationServer(db, redis, new SigningKeys(db), { apiPublicUrl: api.url, gatewayPublicUrl: gateway.url, accessTokenTtlSeconds: 600, refreshTokenTtlMs: 86_400_000 });
-    await transport.finishAuth(new URL(await as.approve(await as.validateAuthorize(acme, Object.fromEntries((provider.authorizationUrl as URL).searchParams)), alice)).searchParams);
+    const as = new AuthorizationServer(db, redis, new SigningKeys(db), {
+      apiPublicUrl: api.url,
+      gatewayPublicUrl: gateway.url,
+      accessTokenTtlSeconds: 600,
+      refreshTokenTtlMs: 86_400_000,
+    });
+    await transport.finishAuth(
+      new URL(
+        await as.approve(await as.validateAuthorize(acme, Object.fromEntries((provider.authorizationUrl as URL).searchParams)), alice),
+      ).searchParams,
+    );
     const token = provider.tokens()?.access_token as string;
     const [header, payload, signature] = token.split('.') as [string, string, string];
 
@@ -207,7 +277,12 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
       const response = await fetch(url, {
         method: 'POST',
         headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+        }),
       });
       expect([401, 404], label).toContain(response.status);
     }
@@ -222,7 +297,11 @@ describe('MCP authorization: the SDK client discovers, registers and gets a toke
     expect(response.status).toBe(401);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(await response.json()).toEqual({ error: 'invalid_client', error_description: expect.any(String) });
-    const badGrant = await fetch(`${api.url}/api/oauth/${acme}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password' });
+    const badGrant = await fetch(`${api.url}/api/oauth/${acme}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=password',
+    });
     expect(badGrant.status).toBe(401); // no client_id: invalid_client comes first
   });
 });
