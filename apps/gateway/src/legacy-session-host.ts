@@ -106,6 +106,7 @@ export class LegacySessionHost {
   /** A message from another replica about a session this one may hold. */
   deliver(message: SessionBusMessage): void {
     const session = this.deps.store.peek(message.session);
+    this.deps.logger.debug({ session: message.session, kind: message.kind, held: !!session }, 'session bus message');
     if (!session) return;
     if (message.kind === 'client') session.transport.onmessage?.(message.message);
     else if (message.kind === 'state') applySessionState(session.server, message.state);

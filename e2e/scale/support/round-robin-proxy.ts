@@ -6,6 +6,8 @@ export interface Served {
   method: string;
   sessionId: string | undefined;
   lastEventId: string | undefined;
+  /** The JSON-RPC method of a posted message (the first of a batch). */
+  rpcMethod: string | undefined;
 }
 
 export interface RoundRobinProxy {
@@ -46,6 +48,7 @@ export async function startRoundRobinProxy(backends: string[]): Promise<RoundRob
         method: req.method ?? 'GET',
         sessionId: (req.headers['mcp-session-id'] as string | undefined) ?? (answer.headers['mcp-session-id'] as string | undefined),
         lastEventId: req.headers['last-event-id'] as string | undefined,
+        rpcMethod: rpcMethodOf(body),
       });
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
@@ -81,4 +84,13 @@ export async function startRoundRobinProxy(backends: string[]): Promise<RoundRob
         server.closeAllConnections();
       }),
   };
+}
+
+function rpcMethodOf(body: Buffer): string | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { method?: string } | Array<{ method?: string }>;
+    return (Array.isArray(parsed) ? parsed[0] : parsed)?.method;
+  } catch {
+    return undefined;
+  }
 }
