@@ -38,7 +38,8 @@ describe('admin API: MCP servers with the health gateways report, and test conne
   const acme = uniqueSlug('acme');
   const globex = uniqueSlug('globex');
   const tokens: Record<string, string> = {};
-  const call = (method: string, path: string, token: string) => fetch(`${api.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  const call = (method: string, path: string, token: string) =>
+    fetch(`${api.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
   const servers = async (): Promise<Health[]> => (await (await call('GET', `/api/tenants/${acme}/servers`, tokens.admin!)).json()).items;
 
   beforeAll(async () => {
@@ -49,7 +50,9 @@ describe('admin API: MCP servers with the health gateways report, and test conne
     tokens.admin = await issueToken(db, acme, `admin@${acme}.test`);
     tokens.lead = await issueToken(db, acme, `lead@${acme}.test`);
     tokens.globexAdmin = await issueToken(db, globex, `admin@${globex}.test`);
-    api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }));
+    api = await startApi(
+      loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }),
+    );
     gateway = await startTestGateway({ GATEWAY_STATUS_REPORT_MS: '200' });
   });
   afterAll(async () => {
@@ -63,7 +66,9 @@ describe('admin API: MCP servers with the health gateways report, and test conne
     const client = await connectClient(gateway.url, acme, 'main', tokens.admin!);
     await client.listTools();
     // A report can catch the connection before its first tools/list; wait for one that has both.
-    await expect.poll(async () => (await servers()).find((s) => s.name === 'ctl' && s.connectedOn === 1)?.tools?.length ?? 0, { timeout: 3000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await servers()).find((s) => s.name === 'ctl' && s.connectedOn === 1)?.tools?.length ?? 0, { timeout: 3000 })
+      .toBeGreaterThan(0);
     const [ctl, gone] = await servers();
     expect(ctl).toMatchObject({ name: 'ctl', target: upstream.url, replicas: 1, lastError: null });
     expect(ctl!.tools!.map((t) => t.name).sort()).toEqual(['big_result', 'fetch_page', 'weather']);

@@ -19,7 +19,12 @@ async function recordingClient(url: string, token: string, seen: Seen[]): Promis
     return fetch(input, init);
   };
   const client = new Client({ name: 'resumption-e2e', version: '1.0.0' }, { versionNegotiation: { mode: 'legacy' } });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } }, fetch: recordingFetch }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      fetch: recordingFetch,
+    }),
+  );
   return client;
 }
 
@@ -34,7 +39,9 @@ describe('resumable SSE streams on legacy sessions (SEP-1699)', () => {
   beforeAll(async () => {
     db = await openTestDatabase();
     upstream = await startDemoHttpServer('codehost');
-    await applyYaml(db, `
+    await applyYaml(
+      db,
+      `
 tenants:
   - slug: ${tenant}
     name: Resume
@@ -42,7 +49,8 @@ tenants:
     profiles: [{ slug: coding, tools: [{ server: codehost, tool: clone_repository, approval: never }, { server: codehost, tool: list_repositories }] }]
     groups: [{ idpGroup: devs, profiles: [coding] }]
     users: [{ email: dev@${tenant}.test, groups: [devs] }]
-`);
+`,
+    );
     token = await issueToken(db, tenant, `dev@${tenant}.test`);
     // Calls running longer than 60 ms get their response stream closed: the client must resume.
     gateway = await startTestGateway({ GATEWAY_SSE_POLL_AFTER_MS: '60', GATEWAY_SSE_RETRY_MS: '20' });
@@ -84,7 +92,13 @@ tenants:
 
     const response = await fetch(endpoint(), {
       method: 'GET',
-      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'mcp-session-id': sessionB as string, 'last-event-id': resumedA?.lastEventId as string, 'mcp-protocol-version': '2025-11-25' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'text/event-stream',
+        'mcp-session-id': sessionB as string,
+        'last-event-id': resumedA?.lastEventId as string,
+        'mcp-protocol-version': '2025-11-25',
+      },
       signal: AbortSignal.timeout(2000),
     });
     const body = response.ok ? await readSome(response) : await response.text();
@@ -92,6 +106,28 @@ tenants:
     expect(response.ok).toBe(false);
     await a.close();
     await b.close();
+  });
+
+  it("answers a resume of another replica's stream that is unknown or expired with a clear error, not an empty stream", async () => {
+    const seen: Seen[] = [];
+    const client = await recordingClient(endpoint(), token, seen);
+    await client.callTool({ name: 'clone_repository', arguments: { name: 'payments-api', steps: 4 } }, { resetTimeoutOnProgress: true });
+    const resumed = seen.find((r) => r.method === 'GET' && r.lastEventId) as Seen;
+    // session tag ~ replica ~ stream ~ entry ~ requests: the same session's stream, as if written by a replica long gone.
+    const [tag, , stream, , requests] = (resumed.lastEventId as string).split('~');
+    const resume = (lastEventId: string, accept = 'text/event-stream') =>
+      fetch(endpoint(), {
+        method: 'GET',
+        headers: { authorization: `Bearer ${token}`, accept, 'mcp-session-id': resumed.sessionId as string, 'last-event-id': lastEventId },
+        signal: AbortSignal.timeout(5000),
+      });
+    const forged = [tag, 'replica-gone', stream, '1-0', requests].join('~');
+    const unknown = await resume(forged);
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).error.message).toMatch(/Unknown or expired event id/);
+    const notSse = await resume(forged, 'application/json');
+    expect(notSse.status).toBe(406);
+    await client.close();
   });
 });
 

@@ -13,6 +13,7 @@ import type { Principal } from '@gatehouse/identity';
 import { applySessionState, createProxyServer, type Endpoint, type ProxyServerDeps, type SessionState } from '@gatehouse/proxy';
 import type { LegacySession, LegacySessionStore } from './legacy-sessions';
 import { postedRequestIds, RedisSessionEventStore, type RedisEventStoreLimits } from './redis-event-store';
+import { relayRemoteStream } from './remote-stream-relay';
 import type { Replica } from './replica';
 import type { SessionBus, SessionBusMessage } from './session-bus';
 import type { SessionDirectory, SessionRecord } from './session-directory';
@@ -95,6 +96,10 @@ export class LegacySessionHost {
     }
     const requestIds = messages.filter((m) => isJSONRPCRequest(m)).map((m) => (m as { id: RequestId }).id);
     this.touch(session);
+    const lastEventId = req.method === 'GET' ? req.headers['last-event-id'] : undefined;
+    if (typeof lastEventId === 'string' && session.events.resumesRemoteRequest(lastEventId)) {
+      return relayRemoteStream(session.events, session.id, lastEventId, req, res, this.deps.retryMs);
+    }
     await postedRequestIds.run(requestIds, () => session.serve(req, res, body));
     if (req.method === 'DELETE') {
       this.forget(session);
@@ -153,7 +158,7 @@ export class LegacySessionHost {
     id: string,
     owner: SessionOwner,
     options: { restore?: SessionState; onInitialized?: () => Promise<void> },
-  ): Promise<LegacySession & { events: RedisSessionEventStore }> {
+  ): Promise<LegacySession> {
     const events = new RedisSessionEventStore(this.deps.redis, id, this.deps.replica, this.deps.events);
     const server = createProxyServer(this.deps.proxy, owner.endpoint, owner.principal, 'legacy', {
       ...(options.restore ? { restore: options.restore } : {}),

@@ -1,5 +1,6 @@
 import type { NodeMcpRequestHandler } from '@modelcontextprotocol/node';
 import type { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import type { RedisSessionEventStore } from './redis-event-store';
 
 /** A 2025-era (initialize-based) MCP session, bound to the user and endpoint that opened it. */
 export interface LegacySession {
@@ -11,6 +12,8 @@ export interface LegacySession {
   server: Server;
   /** The transport behind a Node `(req, res, body)` face. */
   serve: NodeMcpRequestHandler;
+  /** Its resumable SSE events (in Redis, shared by every replica). */
+  events: RedisSessionEventStore;
   lastSeen: number;
   /** When this replica last refreshed the session's record in Redis. */
   touchedAt: number;

@@ -19,6 +19,16 @@ async function replay(store: RedisSessionEventStore, after: string): Promise<Arr
   return sent;
 }
 
+async function follow(
+  store: RedisSessionEventStore,
+  after: string,
+  signal = new AbortController().signal,
+): Promise<Array<[string, JSONRPCMessage, number]>> {
+  const sent: Array<[string, JSONRPCMessage, number]> = [];
+  await store.follow(after, async (id, m) => void sent.push([id, m, Date.now()]), signal);
+  return sent;
+}
+
 /** The events of legacy sessions in Redis: resumable on any replica, never across sessions. */
 describe('RedisSessionEventStore', () => {
   let redis: Redis;
@@ -76,27 +86,51 @@ describe('RedisSessionEventStore', () => {
     const onB = new RedisSessionEventStore(redis, session, b, { ...limits, resumeWaitMs: 2_000 });
     const priming = await postedRequestIds.run([3, 'x'], () => onDoomed.storeEvent('call', {} as JSONRPCMessage));
     await doomed.stop(); // as if killed: no more heartbeats
-    const sent = await replay(onB, priming);
+    const sent = await follow(onB, priming);
     expect(sent.map(([, m]) => m)).toEqual([
       expect.objectContaining({ id: 3, error: expect.objectContaining({ data: expect.objectContaining({ code: 'replica_lost' }) }) }),
       expect.objectContaining({ id: 'x', error: expect.objectContaining({ data: expect.objectContaining({ code: 'replica_lost' }) }) }),
     ]);
     // A later resume finds the same answer stored.
-    expect((await replay(onB, priming)).map(([, m]) => (m as { id?: unknown }).id)).toEqual([3, 'x']);
+    expect((await follow(onB, priming)).map(([, m]) => (m as { id?: unknown }).id)).toEqual([3, 'x']);
   });
 
-  it('waits for the next events of a call running on another replica, and hands the client its place back when none come', async () => {
+  it('follows a call running on another replica live, event by event, until its answer', async () => {
     const session = randomUUID();
     const onA = new RedisSessionEventStore(redis, session, a, limits);
-    const onB = new RedisSessionEventStore(redis, session, b, { ...limits, resumeWaitMs: 1_000 });
+    const onB = new RedisSessionEventStore(redis, session, b, { ...limits, resumeWaitMs: 5_000 });
+    expect(onB.resumesRemoteRequest(await onA.storeEvent('_GET_stream', progress(0)))).toBe(false);
     const priming = await postedRequestIds.run([1], () => onA.storeEvent('slow', {} as JSONRPCMessage));
-    setTimeout(() => void onA.storeEvent('slow', result(1)), 200);
-    expect((await replay(onB, priming)).map(([, m]) => m)).toEqual([result(1)]);
+    expect(onB.resumesRemoteRequest(priming)).toBe(true);
+    expect(onA.resumesRemoteRequest(priming)).toBe(false);
+    const written: number[] = [];
+    const producer = (async () => {
+      for (const message of [progress(1), progress(2), progress(3), result(1)]) {
+        await new Promise((r) => setTimeout(r, 300));
+        written.push(Date.now());
+        await onA.storeEvent('slow', message);
+      }
+    })();
+    const sent = await follow(onB, priming);
+    await producer;
+    expect(sent.map(([, m]) => m)).toEqual([progress(1), progress(2), progress(3), result(1)]);
+    // Each event reaches the follower while the call goes on, not in one batch at its end.
+    sent.forEach(([, , at], i) => expect(at - (written[i] as number)).toBeLessThan(250));
+  });
 
+  it('stops following when the client goes, and hands the client its place back when nothing comes', async () => {
+    const session = randomUUID();
+    const onA = new RedisSessionEventStore(redis, session, a, limits);
     const idle = await postedRequestIds.run([2], () => onA.storeEvent('idle', {} as JSONRPCMessage));
     const quiet = new RedisSessionEventStore(redis, session, b, { ...limits, resumeWaitMs: 200 });
-    const sent = await replay(quiet, idle);
-    expect(sent).toEqual([[idle, expect.objectContaining({ method: 'notifications/gatehouse/still_running' })]]);
+    expect(await follow(quiet, idle)).toEqual([
+      [idle, expect.objectContaining({ method: 'notifications/gatehouse/still_running' }), expect.any(Number)],
+    ]);
+
+    const patient = new RedisSessionEventStore(redis, session, b, { ...limits, resumeWaitMs: 60_000 });
+    const started = Date.now();
+    expect(await follow(patient, idle, AbortSignal.timeout(200))).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('sends events unstored while Redis is unavailable, and says so if the client tries to resume one', async () => {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { EventId, EventStore, JSONRPCMessage, RequestId, StreamId } from '@modelcontextprotocol/server';
 import type { Replica } from './replica';
@@ -14,11 +15,16 @@ export interface RedisEventStoreLimits {
   answeredRetentionMs: number;
   /** How long the events of a request still running stay resumable: as long as its session lives. */
   runningRetentionMs: number;
-  /** How long a client resuming a request that runs on another replica waits for its next events. */
+  /** How long one resumed stream of a request running on another replica stays open (the client then resumes again). */
   resumeWaitMs: number;
 }
 
-const RESUME_POLL_MS = 100;
+/**
+ * How often a followed remote stream is read: the most an event relayed across replicas is
+ * delayed. One XRANGE per followed stream per period; only calls outliving their first stream
+ * (GATEWAY_SSE_POLL_AFTER_MS) and resumed on another replica are followed, so they are few.
+ */
+const RESUME_POLL_MS = 50;
 
 const STANDALONE = '_GET_stream';
 const SEP = '~';
@@ -130,13 +136,39 @@ export class RedisSessionEventStore implements EventStore {
     lastEventId: EventId,
     { send }: { send: (eventId: EventId, message: JSONRPCMessage) => Promise<void> },
   ): Promise<StreamId> {
-    const anchor = this.parse(lastEventId);
-    if (!anchor) throw new Error(`Event id "${lastEventId}" is malformed or belongs to another session.`);
-    if (anchor.seq.startsWith('u')) throw new Error(`Event "${lastEventId}" was sent while Redis was unavailable and cannot be resumed.`);
+    const anchor = this.anchorOf(lastEventId);
     const key = this.key(anchor.owner, anchor.streamId);
     const entries = await this.redis.xrange(key, anchor.seq === '0' ? '-' : `(${anchor.seq}`, '+');
     if (anchor.seq !== '0' && entries.length === 0 && (await this.redis.exists(key)) === 0)
       throw new Error(`Unknown or expired event id "${lastEventId}" for this session.`);
+    for (const [seq, fields] of entries) await send(formatEventId({ ...anchor, seq }), JSON.parse(fields[1] as string) as JSONRPCMessage);
+    return anchor.streamId;
+  }
+
+  /**
+   * Whether `lastEventId` resumes a request stream another replica produced. The SDK closes such a
+   * stream as soon as its replay returns (the request is not running in this process), so these
+   * resumptions are served by `follow` instead.
+   */
+  resumesRemoteRequest(lastEventId: EventId): boolean {
+    const anchor = this.parse(lastEventId);
+    return !!anchor && anchor.streamId !== STANDALONE && anchor.owner !== this.replica.id && !anchor.seq.startsWith('u');
+  }
+
+  /**
+   * Replays a remote request stream after `lastEventId`, then passes its new events on as the
+   * producing replica writes them, until the request is answered, the producer is gone (the
+   * client gets `replica_lost`), `signal` aborts or `resumeWaitMs` passes (the client then
+   * resumes again from the last event it got).
+   */
+  async follow(
+    lastEventId: EventId,
+    send: (eventId: EventId, message: JSONRPCMessage) => Promise<void>,
+    signal: AbortSignal,
+    onFound: () => void = () => undefined,
+  ): Promise<void> {
+    const anchor = this.anchorOf(lastEventId);
+    const key = this.key(anchor.owner, anchor.streamId);
     let answered = false;
     let sent = 0;
     let last = anchor.seq;
@@ -149,17 +181,20 @@ export class RedisSessionEventStore implements EventStore {
         await send(formatEventId({ ...anchor, seq }), message);
       }
     };
-    await deliver(entries);
-    if (answered || anchor.streamId === STANDALONE || anchor.owner === this.replica.id) return anchor.streamId;
-
-    // The request runs on another replica (or ran on one that died). Its later events reach this
-    // client only through Redis, so wait for them a while rather than closing at once.
+    const read = () => this.redis.xrange(key, last === '0' ? '-' : `(${last}`, '+');
+    const first = await read();
+    if (anchor.seq !== '0' && first.length === 0 && (await this.redis.exists(key)) === 0)
+      throw new Error(`Unknown or expired event id "${lastEventId}" for this session.`);
+    onFound();
+    await deliver(first);
     const deadline = Date.now() + this.limits.resumeWaitMs;
     let checkedOwnerAt = 0;
-    while (!answered && Date.now() < deadline) {
+    while (!answered && !signal.aborted && Date.now() < deadline) {
       if (Date.now() - checkedOwnerAt >= 1_000) {
         checkedOwnerAt = Date.now();
         if (anchor.requests && !(await this.replica.isAlive(anchor.owner))) {
+          await deliver(await read()); // whatever it wrote before it went
+          if (answered) break;
           for (const error of lostReplicaErrors(anchor)) {
             const seq = await this.redis.xadd(key, '*', 'm', JSON.stringify(error));
             await this.redis.pexpire(key, this.limits.answeredRetentionMs);
@@ -168,13 +203,20 @@ export class RedisSessionEventStore implements EventStore {
           break;
         }
       }
-      await new Promise((r) => setTimeout(r, RESUME_POLL_MS));
-      await deliver(await this.redis.xrange(key, last === '0' ? '-' : `(${last}`, '+'));
+      await setTimeout(RESUME_POLL_MS, undefined, { signal }).catch(() => undefined);
+      if (!signal.aborted) await deliver(await read());
     }
     // The client keeps its place only from an event id: with nothing new, it gets its anchor back
     // on a notification no client acts on, and resumes from the same point next time.
-    if (sent === 0) await send(lastEventId, { jsonrpc: '2.0', method: 'notifications/gatehouse/still_running', params: {} });
-    return anchor.streamId;
+    if (sent === 0 && !signal.aborted)
+      await send(lastEventId, { jsonrpc: '2.0', method: 'notifications/gatehouse/still_running', params: {} });
+  }
+
+  private anchorOf(lastEventId: EventId): ParsedEventId {
+    const anchor = this.parse(lastEventId);
+    if (!anchor) throw new Error(`Event id "${lastEventId}" is malformed or belongs to another session.`);
+    if (anchor.seq.startsWith('u')) throw new Error(`Event "${lastEventId}" was sent while Redis was unavailable and cannot be resumed.`);
+    return anchor;
   }
 
   private parse(eventId: EventId): ParsedEventId | null {

@@ -16,6 +16,11 @@ export interface RoundRobinProxy {
   served: Served[];
   /** Requests being answered by each backend right now. */
   inFlight(backend: number): number;
+  /**
+   * Sends requests the rule names a backend for to that backend instead of the next one in turn
+   * (a test's way of making "lands on another replica" certain); undefined clears it.
+   */
+  steer(rule: ((request: Omit<Served, 'backend'>) => number | undefined) | undefined): void;
   close(): Promise<void>;
 }
 
@@ -39,17 +44,19 @@ export async function startRoundRobinProxy(backends: string[]): Promise<RoundRob
     }
     return next++ % backends.length;
   };
+  let steer: Parameters<RoundRobinProxy['steer']>[0];
+  const describe = (req: IncomingMessage, body: Buffer): Omit<Served, 'backend'> => ({
+    method: req.method ?? 'GET',
+    sessionId: req.headers['mcp-session-id'] as string | undefined,
+    lastEventId: req.headers['last-event-id'] as string | undefined,
+    rpcMethod: rpcMethodOf(body),
+  });
   const forward = (req: IncomingMessage, body: Buffer, res: import('node:http').ServerResponse, attempt: number) => {
-    const index = pick();
+    const index = (attempt === 1 ? steer?.(describe(req, body)) : undefined) ?? pick();
     const target = new URL(req.url ?? '/', backends[index]);
     const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
-      served.push({
-        backend: index,
-        method: req.method ?? 'GET',
-        sessionId: (req.headers['mcp-session-id'] as string | undefined) ?? (answer.headers['mcp-session-id'] as string | undefined),
-        lastEventId: req.headers['last-event-id'] as string | undefined,
-        rpcMethod: rpcMethodOf(body),
-      });
+      const request = describe(req, body);
+      served.push({ ...request, backend: index, sessionId: request.sessionId ?? (answer.headers['mcp-session-id'] as string | undefined) });
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
       answer.on('close', () => {
@@ -78,6 +85,7 @@ export async function startRoundRobinProxy(backends: string[]): Promise<RoundRob
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     served,
     inFlight: (backend) => inFlight[backend] ?? 0,
+    steer: (rule) => void (steer = rule),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
