@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { DataSource } from 'typeorm';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startDemoHttpServer, type DemoHttpServer } from '@gatehouse/demo-servers';
+import { startConformanceServer, WATCHED_RESOURCE_URI, type ConformanceServer } from '@gatehouse/conformance-server';
 import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
 import { dropDatabase } from '@gatehouse/database';
 import { applyYaml, connectClient, issueToken, openIsolatedDatabase, uniqueSlug, type Era } from '../support/test-gateway';
@@ -18,13 +19,14 @@ import { startRoundRobinProxy, type RoundRobinProxy } from './support/round-robi
 
 const VICTIM = 1;
 
-const yaml = (slug: string, url: string, listAs = 'list_repositories') => `
+const yaml = (slug: string, url: string, confUrl: string, listAs = 'list_repositories') => `
 tenants:
   - slug: ${slug}
     name: ${slug}
     servers:
       - { name: codehost, transport: http, url: "${url}" }
       - { name: everything, transport: stdio, command: "${process.execPath}", args: ["${EVERYTHING_BIN}", "stdio"] }
+      - { name: conf, transport: http, url: "${confUrl}" }
     profiles:
       - slug: coding
         tools:
@@ -33,6 +35,8 @@ tenants:
           - { server: codehost, tool: delete_repository, approval: always }
           - { server: everything, tool: trigger-sampling-request, as: ask_model }
           - { server: everything, tool: trigger-elicitation-request, as: ask_user }
+          - { server: conf, tool: update_watched_resource, approval: never }
+        resources: [conf]
     groups:
       - { idpGroup: devs, role: member, profiles: [coding] }
       - { idpGroup: leads, role: approver, profiles: [coding] }
@@ -51,6 +55,7 @@ describe('scale-out: any replica serves any request of any session', () => {
   let db: DataSource;
   let dbUrl: string;
   let upstream: DemoHttpServer;
+  let conf: ConformanceServer;
   let api: RunningApi;
   let proxy: RoundRobinProxy;
   const replicas: Array<{ url: string; process: ChildProcess; spool: string }> = [];
@@ -66,7 +71,8 @@ describe('scale-out: any replica serves any request of any session', () => {
   beforeAll(async () => {
     ({ url: dbUrl, db } = await openIsolatedDatabase('scale', 4));
     upstream = await startDemoHttpServer('codehost');
-    await applyYaml(db, yaml(tenant, upstream.url));
+    conf = await startConformanceServer({ onerror: () => undefined });
+    await applyYaml(db, yaml(tenant, upstream.url, conf.url));
     tokens.dev = await issueToken(db, tenant, `dev@${tenant}.test`);
     tokens.lead = await issueToken(db, tenant, `lead@${tenant}.test`);
     for (let i = 0; i < 3; i++) {
@@ -90,6 +96,8 @@ describe('scale-out: any replica serves any request of any session', () => {
       replicas.push({ ...gateway, spool });
     }
     proxy = await startRoundRobinProxy(replicas.map((r) => r.url));
+    // Each replica connects to the upstreams (one spawns a stdio server) before any test times it.
+    for (const replica of replicas) await modernRpc(`${replica.url}/mcp/${tenant}/coding`, tokens.dev as string, 'tools/list', {});
     api = await startApi(loadApiConfig({ DATABASE_URL: dbUrl, REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }));
   }, 60_000);
   afterAll(async () => {
@@ -100,6 +108,7 @@ describe('scale-out: any replica serves any request of any session', () => {
     for (const replica of replicas) await kill(replica.process);
     await api?.close();
     await upstream?.close();
+    await conf?.close();
     await db?.destroy();
     if (dbUrl) await dropDatabase(dbUrl);
     for (const replica of replicas) rmSync(replica.spool, { recursive: true, force: true });
@@ -244,6 +253,43 @@ describe('scale-out: any replica serves any request of any session', () => {
     answers.forEach((answer, i) => expect(answer.backend).not.toBe(callsOn()[i]));
   });
 
+  it('delivers resource updates to a session whose subscribe, GET stream and triggering call are on three different replicas', async () => {
+    const client = await connect();
+    const updated: string[] = [];
+    client.setNotificationHandler('notifications/resources/updated', (n) => void updated.push(n.params.uri));
+    const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId;
+    // The standalone GET stream is opened after initialize; give it a moment to land on a replica.
+    await sleep(300);
+    const streamOn = proxy.routed.findLast((s) => s.sessionId === sessionId && s.method === 'GET' && !s.lastEventId)?.backend;
+    expect(streamOn).toBeDefined();
+    const other = (k: number) => ((streamOn as number) + k) % replicas.length;
+    proxy.steer((r) =>
+      r.sessionId !== sessionId
+        ? undefined
+        : r.rpcMethod === 'resources/subscribe'
+          ? other(1)
+          : r.rpcMethod === 'tools/call'
+            ? other(2)
+            : undefined,
+    );
+    try {
+      await client.subscribeResource({ uri: WATCHED_RESOURCE_URI });
+      // The subscription reaches the other replicas over the session bus; each subscribes upstream.
+      await sleep(300);
+      await client.callTool({ name: 'update_watched_resource', arguments: {} });
+      await expect.poll(() => updated, { timeout: 5_000 }).toEqual([WATCHED_RESOURCE_URI]);
+    } finally {
+      proxy.steer(undefined);
+    }
+    const landed = proxy.served.filter(
+      (s) => s.sessionId === sessionId && ['resources/subscribe', 'tools/call'].includes(s.rpcMethod ?? ''),
+    );
+    expect(new Set([streamOn, ...landed.map((s) => s.backend)]).size).toBe(3);
+    // Every replica holding the session hears the upstream; only the one with the GET stream delivers.
+    await sleep(500);
+    expect(updated).toEqual([WATCHED_RESOURCE_URI]);
+  });
+
   it('holds a destructive call, and the approval reaches the client whichever replicas its requests land on', async () => {
     const client = await connect();
     const approvers = new ApproverApi(api.url, tenant);
@@ -265,7 +311,7 @@ describe('scale-out: any replica serves any request of any session', () => {
     const changed = new Promise<void>((resolve) => client.setNotificationHandler('notifications/tools/list_changed', () => resolve()));
     // The standalone GET stream is opened after initialize; give it a moment to land on a replica.
     await sleep(300);
-    await applyYaml(db, yaml(tenant, upstream.url, 'list_repos'));
+    await applyYaml(db, yaml(tenant, upstream.url, conf.url, 'list_repos'));
     const appliedAt = Date.now(); // the change is committed and announced
     try {
       const seenAt: number[] = [];
@@ -285,7 +331,7 @@ describe('scale-out: any replica serves any request of any session', () => {
       await changed;
       expect((await client.listTools()).tools.map((t) => t.name)).toContain('list_repos');
     } finally {
-      await applyYaml(db, yaml(tenant, upstream.url));
+      await applyYaml(db, yaml(tenant, upstream.url, conf.url));
     }
   });
 

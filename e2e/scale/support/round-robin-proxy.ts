@@ -12,8 +12,10 @@ export interface Served {
 
 export interface RoundRobinProxy {
   url: string;
-  /** Every request with the backend that answered it. */
+  /** Every request with the backend that answered it (recorded when its response headers came). */
   served: Served[];
+  /** Every request with the backend it was sent to, recorded as it was sent (an SSE stream's headers may come later). */
+  routed: Served[];
   /** Requests being answered by each backend right now. */
   inFlight(backend: number): number;
   /**
@@ -33,6 +35,7 @@ export interface RoundRobinProxy {
 export async function startRoundRobinProxy(backends: string[]): Promise<RoundRobinProxy> {
   let next = 0;
   const served: Served[] = [];
+  const routed: Served[] = [];
   const inFlight = backends.map(() => 0);
   // Passive health checks (nginx's max_fails/fail_timeout): a backend that refused a connection is
   // skipped for a while.
@@ -54,6 +57,8 @@ export async function startRoundRobinProxy(backends: string[]): Promise<RoundRob
   const forward = (req: IncomingMessage, body: Buffer, res: import('node:http').ServerResponse, attempt: number) => {
     const index = (attempt === 1 ? steer?.(describe(req, body)) : undefined) ?? pick();
     const target = new URL(req.url ?? '/', backends[index]);
+    const route = { ...describe(req, body), backend: index };
+    routed.push(route);
     const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
       const request = describe(req, body);
       served.push({ ...request, backend: index, sessionId: request.sessionId ?? (answer.headers['mcp-session-id'] as string | undefined) });
@@ -68,6 +73,7 @@ export async function startRoundRobinProxy(backends: string[]): Promise<RoundRob
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       inFlight[index] = (inFlight[index] ?? 1) - 1;
       if (error.code === 'ECONNREFUSED') downUntil[index] = Date.now() + 2_000;
+      if (error.code === 'ECONNREFUSED') routed.splice(routed.indexOf(route), 1); // it never reached that backend
       if (error.code === 'ECONNREFUSED' && attempt < backends.length) return forward(req, body, res, attempt + 1);
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'bad_gateway', backend: index, message: error.message }));
@@ -84,6 +90,7 @@ export async function startRoundRobinProxy(backends: string[]): Promise<RoundRob
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     served,
+    routed,
     inFlight: (backend) => inFlight[backend] ?? 0,
     steer: (rule) => void (steer = rule),
     close: () =>
