@@ -75,6 +75,12 @@ tenants:
     // A client that opens a new session during the outage, with a token the gateway has seen.
     const reconnecting = await connectClient(gateway.url, tenant, 'main', tokens.b!, 'legacy');
     expect((await reconnecting.callTool({ name: 'list_repositories', arguments: {} })).isError).toBeFalsy();
+    // It serves, so it stays in the load balancer (an outage of the shared database must not take
+    // every replica out at once); the outage shows in /readyz's body and in /metrics.
+    const readyDuring = await fetch(`${gateway.url}/readyz`);
+    expect(readyDuring.status).toBe(200);
+    expect(await readyDuring.json()).toMatchObject({ status: 'degraded', dependencies: { postgres: 'down', redis: 'up' } });
+    expect(await (await fetch(`${gateway.url}/metrics`)).text()).toContain('gatehouse_dependency_up{dependency="postgres"} 0');
     await sleep(3_000);
     await proxy.restore();
     const restoredAt = Date.now();
@@ -101,7 +107,10 @@ tenants:
     const [{ distinct }] = await db.query('SELECT count(DISTINCT id)::int AS distinct FROM traces WHERE tenant_id = $1', [tenantId]);
     expect(distinct).toBe(expected);
     // And the gateway's own pool is healthy again.
-    expect((await fetch(`${gateway.url}/readyz`)).status).toBe(200);
+    const after = await fetch(`${gateway.url}/readyz`);
+    expect(after.status).toBe(200);
+    expect(await after.json()).toMatchObject({ status: 'ready', dependencies: { postgres: 'up', redis: 'up' } });
+    expect(await (await fetch(`${gateway.url}/metrics`)).text()).toContain('gatehouse_dependency_up{dependency="postgres"} 1');
   });
 
   it(

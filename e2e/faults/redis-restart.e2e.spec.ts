@@ -88,6 +88,10 @@ describe('fault: Redis restarts', () => {
       // The per-tool quota (2 an hour) cannot be counted without Redis: calls go on unlimited.
       const clone = () => dev2.callTool({ name: 'clone_repository', arguments: { name: 'design-system', steps: 1 } });
       for (let i = 0; i < 3; i++) expect((await clone()).isError).toBeFalsy();
+      // Still in the load balancer (it serves), with the outage in the body of /readyz.
+      const ready = await fetch(`${gateway.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'degraded', dependencies: { postgres: 'up', redis: 'down' } });
       await sleep(2_500);
       await proxy.restore();
       const restoredAt = Date.now();

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TraceRecord, TraceWriterStats } from '@gatehouse/audit';
+import type { DependencyHealth } from './dependency-health';
 
 /** Prometheus metrics of one gateway process, in its own registry (no global state). */
 export class GatewayMetrics {
@@ -29,7 +30,7 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor(traceStats: () => TraceWriterStats) {
+  constructor(traceStats: () => TraceWriterStats, dependencies: () => Promise<DependencyHealth>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' });
     const traces = new Gauge({
       name: 'gatehouse_traces',
@@ -38,6 +39,18 @@ export class GatewayMetrics {
       registers: [this.registry],
       collect() {
         for (const [state, value] of Object.entries(traceStats())) traces.set({ state }, value);
+      },
+    });
+    // Where an outage of a shared dependency shows (readiness stays up through it).
+    const up = new Gauge({
+      name: 'gatehouse_dependency_up',
+      help: 'Whether a dependency answered its check at scrape time (1) or not (0)',
+      labelNames: ['dependency'] as const,
+      registers: [this.registry],
+      async collect() {
+        const health = await dependencies();
+        up.set({ dependency: 'postgres' }, health.postgres === 'up' ? 1 : 0);
+        up.set({ dependency: 'redis' }, health.redis === 'up' ? 1 : 0);
       },
     });
   }

@@ -28,6 +28,7 @@ import {
 } from '@gatehouse/proxy';
 import type { GatewayConfig } from './gateway-config';
 import { UpstreamStatusReporter } from './upstream-status-reporter';
+import { checkDependencies } from './dependency-health';
 import { GatewayMetrics } from './gateway-metrics';
 import { LegacySessionStore } from './legacy-sessions';
 import { LegacySessionHost } from './legacy-session-host';
@@ -95,7 +96,10 @@ export async function startGateway(
     flushIntervalMs: config.TRACE_FLUSH_MS,
   });
   await traces.start();
-  const metrics = new GatewayMetrics(() => traces.getStats());
+  const metrics = new GatewayMetrics(
+    () => traces.getStats(),
+    () => checkDependencies(db, tokenRedis, subscriber),
+  );
   const sessions = new LegacySessionStore(config.GATEWAY_SESSION_IDLE_MS, (n) => metrics.legacySessions.set(n));
 
   let onToolsChanged: (serverId: string) => void = () => undefined;
@@ -291,12 +295,19 @@ export async function startGateway(
     }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      Promise.all([
-        db.query('SELECT 1'),
-        subscriber.status === 'ready' ? Promise.resolve() : Promise.reject(new Error(`redis ${subscriber.status}`)),
-      ])
-        .then(() => sendJson(res, 200, { status: 'ready', sessions: sessions.size, upstreams: pool.status() }))
-        .catch((error: Error) => sendJson(res, 503, { status: 'not_ready', reason: error.message }));
+      // Ready while it listens: an outage of Postgres or Redis (shared by every replica, and served
+      // through) is reported as "degraded", not as a reason to take every replica out at once.
+      checkDependencies(db, tokenRedis, subscriber)
+        .then((health) =>
+          sendJson(res, 200, {
+            status: health.postgres === 'up' && health.redis === 'up' ? 'ready' : 'degraded',
+            dependencies: { postgres: health.postgres, redis: health.redis },
+            ...(Object.keys(health.reasons).length ? { reasons: health.reasons } : {}),
+            sessions: sessions.size,
+            upstreams: pool.status(),
+          }),
+        )
+        .catch((error: unknown) => sendError(res, error));
       return;
     }
     if (path === '/metrics') {
