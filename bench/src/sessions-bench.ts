@@ -2,12 +2,28 @@
 // (initialize + notifications/initialized + one tools/list each, then nothing) against a gateway
 // in its own process and reads its resident memory (VmRSS) before and after. (The demo upstream is
 // stateless, so there is no direct figure to set beside it.)
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startBenchStage } from './stage';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-const settle = () => new Promise((r) => setTimeout(r, 2000));
+// The gateway collects its garbage on SIGUSR2 (scripts/gc-on-signal.cjs): RSS is read after a full
+// collection, so it is what the sessions retain rather than garbage not yet collected.
+const REPORT = join(mkdtempSync(join(tmpdir(), 'bench-sessions-')), 'memory.json');
+const GC_ENV = {
+  NODE_OPTIONS: `--expose-gc --require ${join(__dirname, '..', '..', 'scripts', 'gc-on-signal.cjs')}`,
+  GC_REPORT_FILE: REPORT,
+};
+/** RSS and V8 heap in use (MB), read after the gateway settled and ran a full collection. */
+const settle = async (pid: number): Promise<{ rss: number; heap: number }> => {
+  await new Promise((r) => setTimeout(r, 1000));
+  process.kill(pid, 'SIGUSR2');
+  await new Promise((r) => setTimeout(r, 1000));
+  const usage = JSON.parse(readFileSync(REPORT, 'utf8')) as { heapUsed: number };
+  return { rss: rssMb(pid), heap: usage.heapUsed / 1024 / 1024 };
+};
 
 async function rpc(url: string, token: string | null, session: string | null, body: object): Promise<Response> {
   const response = await fetch(url, {
@@ -40,15 +56,19 @@ async function openSession(url: string, token: string | null, i: number): Promis
   await rpc(url, token, session, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
 }
 
-async function measure(label: string, url: string, token: string | null, pid: number): Promise<{ label: string; before: number; after: number }> {
+interface Row {
+  label: string;
+  before: { rss: number; heap: number };
+  after: { rss: number; heap: number };
+}
+
+async function measure(label: string, url: string, token: string | null, pid: number): Promise<Row> {
   await openSession(url, token, -1); // warm every code path once
-  await settle();
-  const before = rssMb(pid);
+  const before = await settle(pid);
   for (let i = 0; i < SESSIONS; i += 50) {
     await Promise.all(Array.from({ length: Math.min(50, SESSIONS - i) }, (_, k) => openSession(url, token, i + k)));
   }
-  await settle();
-  return { label, before, after: rssMb(pid) };
+  return { label, before, after: await settle(pid) };
 }
 
 async function main(): Promise<void> {
@@ -62,14 +82,19 @@ tenants:
     groups: [{ idpGroup: all, profiles: [main] }]
     users: [{ email: bench@bench.test, groups: [all] }]
 `,
+    GC_ENV,
   );
   try {
     const rows = [await measure('gateway', `${stage.gateway.url}/mcp/bench/main`, stage.token, stage.gateway.child.pid as number)];
-    console.log(`${SESSIONS} idle 2025-era sessions (initialize, initialized, one tools/list each)`);
-    console.log('process                          RSS before   RSS after   per session');
+    console.log(`${SESSIONS} idle 2025-era sessions (initialize, initialized, one tools/list each), after a full GC`);
+    console.log('process     memory        before       after   per session');
     for (const r of rows) {
-      const per = ((r.after - r.before) * 1024) / SESSIONS;
-      console.log(`${r.label.padEnd(32)} ${r.before.toFixed(1).padStart(7)} MB ${r.after.toFixed(1).padStart(8)} MB ${per.toFixed(1).padStart(9)} KB`);
+      for (const kind of ['rss', 'heap'] as const) {
+        const per = ((r.after[kind] - r.before[kind]) * 1024) / SESSIONS;
+        console.log(
+          `${r.label.padEnd(11)} ${(kind === 'rss' ? 'RSS' : 'V8 heap used').padEnd(12)} ${r.before[kind].toFixed(1).padStart(7)} MB ${r.after[kind].toFixed(1).padStart(8)} MB ${per.toFixed(1).padStart(9)} KB`,
+        );
+      }
     }
   } finally {
     await stage.close();

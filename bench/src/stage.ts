@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -23,12 +23,17 @@ export interface BenchStage {
  * Creates and migrates a database, starts the code host, applies `tenantYaml(upstreamUrl)` (it must
  * declare tenant `bench` with user bench@bench.test), and starts a gateway in its own process.
  */
-export async function startBenchStage(tenantYaml: (upstreamUrl: string) => string): Promise<BenchStage> {
+export async function startBenchStage(
+  tenantYaml: (upstreamUrl: string) => string,
+  gatewayEnv: Record<string, string> = {},
+): Promise<BenchStage> {
   const dbUrl = `${process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432'}/gatehouse_bench_${randomBytes(4).toString('hex')}`;
   const children: ChildProcess[] = [];
+  const cleanups: Array<() => void> = [];
   const close = async () => {
     await stopAll(children);
     await dropDatabase(dbUrl).catch(() => undefined);
+    for (const cleanup of cleanups) cleanup();
   };
   try {
     await migrate(dbUrl);
@@ -42,7 +47,9 @@ export async function startBenchStage(tenantYaml: (upstreamUrl: string) => strin
       const user = await new TenantScope(db.manager, tenant.id).findOne(User, { email: 'bench@bench.test' });
       if (!user) throw new Error('the bench tenant must declare bench@bench.test');
       const { token } = await issuePersonalAccessToken(db.manager, { tenantId: tenant.id, userId: user.id });
-      const gateway = await startGatewayProcess({ DATABASE_URL: dbUrl, TRACE_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'bench-spool-')) });
+      const spool = mkdtempSync(join(tmpdir(), 'bench-spool-'));
+      cleanups.push(() => rmSync(spool, { recursive: true, force: true }));
+      const gateway = await startGatewayProcess({ ...gatewayEnv, DATABASE_URL: dbUrl, TRACE_SPOOL_DIR: spool });
       children.push(gateway.child);
       return { upstream, gateway, token, close };
     } finally {

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
  * old space is capped at 192 MB (a few times what a gateway uses) so V8 collects as a server's
  * heap limit would make it, and a gateway that kept what it should not would die of it.
  */
-export const MEMORY_PROBE_ENV = { NODE_OPTIONS: `--expose-gc --max-old-space-size=192 --require ${join(__dirname, 'gc-on-signal.cjs')}` };
+export const MEMORY_PROBE_ENV = { NODE_OPTIONS: `--expose-gc --max-old-space-size=192 --require ${join(__dirname, '..', '..', '..', 'scripts', 'gc-on-signal.cjs')}` };
 
 export interface MemorySample {
   /** V8 heap in use after a full collection, MB. */
