@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { parse as parseYaml } from 'yaml';
 import type { RunningGateway } from '@gatehouse/gateway';
-import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
+import type { RunningApi } from '@gatehouse/api';
 import { applyYaml, connectClient, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import { startTestApi, apiCaller } from '../support/test-api';
 import { startControllableUpstream } from '../support/controllable-upstream';
 
 const yaml = (slug: string, upstream: string, groups = '') => `
@@ -42,12 +43,7 @@ describe('admin API: tokens, group mappings and drift re-approval', () => {
   const globex = uniqueSlug('globex');
   const tokens: Record<string, string> = {};
 
-  const call = (method: string, path: string, token: string, body?: unknown) =>
-    fetch(`${api.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+  const call = apiCaller(() => api.url);
   const asAdmin = (method: string, path: string, body?: unknown) => call(method, `/api/tenants/${acme}${path}`, tokens.admin!, body);
   const audit = async (): Promise<AuditItem[]> => (await (await asAdmin('GET', '/audit?limit=500')).json()).items;
 
@@ -60,9 +56,7 @@ describe('admin API: tokens, group mappings and drift re-approval', () => {
     tokens.lead = await issueToken(db, acme, `lead@${acme}.test`);
     tokens.agent = await issueToken(db, acme, `agent@${acme}.test`);
     tokens.globexAdmin = await issueToken(db, globex, `admin@${globex}.test`);
-    api = await startApi(
-      loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }),
-    );
+    api = await startTestApi();
     gateway = await startTestGateway({ GATEWAY_TOOLS_REFRESH_MS: '300' });
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
+import type { RunningApi } from '@gatehouse/api';
+import { startTestApi } from '../support/test-api';
 import { applyYaml, issueToken, openTestDatabase, uniqueSlug } from '../support/test-gateway';
 
 const yaml = (slug: string, name: string, extraUser = '') => `
@@ -33,7 +34,7 @@ describe('GET /api/tenants/{tenant}/audit', () => {
     tokens.admin = await issueToken(db, acme, `admin@${acme}.test`);
     tokens.agent = await issueToken(db, acme, `agent@${acme}.test`);
     tokens.globexAdmin = await issueToken(db, globex, `admin@${globex}.test`);
-    api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }));
+    api = await startTestApi();
   });
   afterAll(async () => {
     await api?.close();
@@ -53,7 +54,9 @@ describe('GET /api/tenants/{tenant}/audit', () => {
   });
 
   it('pages through the whole log without skipping or repeating an entry', async () => {
-    const all = (await (await get(`/api/tenants/${acme}/audit?limit=500`, tokens.admin as string)).json()).items.map((e: { id: string }) => e.id);
+    const all = (await (await get(`/api/tenants/${acme}/audit?limit=500`, tokens.admin as string)).json()).items.map(
+      (e: { id: string }) => e.id,
+    );
     expect(all.length).toBeGreaterThan(5);
     const seen: string[] = [];
     let cursor: string | null = null;

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import type { Client } from '@modelcontextprotocol/client';
 import type { RunningGateway } from '@gatehouse/gateway';
-import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
+import type { RunningApi } from '@gatehouse/api';
 import { toolListTokens } from '@gatehouse/catalog';
 import { applyYaml, connectClient, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import { startTestApi } from '../support/test-api';
 import { startControllableUpstream } from '../support/controllable-upstream';
 
 const yaml = (slug: string, upstream: string) => `
@@ -47,9 +48,7 @@ describe('admin API: profile editor (entries, what a client sees, its size in to
     await applyYaml(db, yaml(acme, upstream.url));
     tokens.admin = await issueToken(db, acme, `admin@${acme}.test`);
     tokens.lead = await issueToken(db, acme, `lead@${acme}.test`);
-    api = await startApi(
-      loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }),
-    );
+    api = await startTestApi();
     gateway = await startTestGateway({ GATEWAY_STATUS_REPORT_MS: '200' });
     client = await connectClient(gateway.url, acme, 'main', tokens.admin!);
   });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
+import type { RunningApi } from '@gatehouse/api';
 import { applyYaml, issueToken, openTestDatabase, uniqueSlug } from '../support/test-gateway';
+import { startTestApi } from '../support/test-api';
 
 /** Routes anyone may call. Adding one is a security decision: it has to be added here too. */
 const PUBLIC_ROUTES = [
@@ -98,7 +99,7 @@ describe('API access control: every route declares what it needs, and no tenant 
       tokens[`acme-${role}`] = await issueToken(db, acme, `${role}@${acme}.test`);
       tokens[`globex-${role}`] = await issueToken(db, globex, `${role}@${globex}.test`);
     }
-    api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }));
+    api = await startTestApi();
   });
   afterAll(async () => {
     await api?.close();
@@ -108,7 +109,10 @@ describe('API access control: every route declares what it needs, and no tenant 
   const call = (method: string, path: string, token?: string) =>
     fetch(`${api.url}${path.replace(':tenant', acme).replace(/:[a-zA-Z]+/g, () => randomUUID())}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
+      },
       ...(method === 'GET' ? {} : { body: '{}' }),
     });
 
@@ -116,7 +120,12 @@ describe('API access control: every route declares what it needs, and no tenant 
     const routes = api.routes();
     expect(routes.length).toBeGreaterThan(PUBLIC_ROUTES.length);
     expect(routes.filter((r) => !r.policy).map((r) => `${r.method} ${r.path} (${r.controller}.${r.handler})`)).toEqual([]);
-    expect(routes.filter((r) => r.policy?.kind === 'public').map((r) => `${r.method} ${r.path}`).sort()).toEqual([...PUBLIC_ROUTES].sort());
+    expect(
+      routes
+        .filter((r) => r.policy?.kind === 'public')
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual([...PUBLIC_ROUTES].sort());
   });
 
   it('gates every tenant route with exactly the role listed for it', () => {

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import type { RunningGateway } from '@gatehouse/gateway';
-import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
+import type { RunningApi } from '@gatehouse/api';
 import { applyYaml, connectClient, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import { startTestApi, apiCaller } from '../support/test-api';
 import { startControllableUpstream } from '../support/controllable-upstream';
 
 const yaml = (slug: string, upstream: string) => `
@@ -38,8 +39,7 @@ describe('admin API: MCP servers with the health gateways report, and test conne
   const acme = uniqueSlug('acme');
   const globex = uniqueSlug('globex');
   const tokens: Record<string, string> = {};
-  const call = (method: string, path: string, token: string) =>
-    fetch(`${api.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  const call = apiCaller(() => api.url);
   const servers = async (): Promise<Health[]> => (await (await call('GET', `/api/tenants/${acme}/servers`, tokens.admin!)).json()).items;
 
   beforeAll(async () => {
@@ -50,9 +50,7 @@ describe('admin API: MCP servers with the health gateways report, and test conne
     tokens.admin = await issueToken(db, acme, `admin@${acme}.test`);
     tokens.lead = await issueToken(db, acme, `lead@${acme}.test`);
     tokens.globexAdmin = await issueToken(db, globex, `admin@${globex}.test`);
-    api = await startApi(
-      loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }),
-    );
+    api = await startTestApi();
     gateway = await startTestGateway({ GATEWAY_STATUS_REPORT_MS: '200' });
   });
   afterAll(async () => {

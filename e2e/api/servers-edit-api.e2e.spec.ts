@@ -7,6 +7,7 @@ import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
 import { subscribeConfigChanges, type ConfigChange } from '@gatehouse/proxy';
 import { Tenant } from '@gatehouse/tenancy';
 import { applyYaml, connectClient, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
+import { startTestApi, apiCaller } from '../support/test-api';
 import { startControllableUpstream } from '../support/controllable-upstream';
 
 const yaml = (slug: string, upstream: string) => `
@@ -51,12 +52,7 @@ describe('admin API: adding, replacing and removing MCP servers through the appl
   const tokens: Record<string, string> = {};
   const literal = 'sk_live_4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c';
 
-  const call = (method: string, path: string, token: string, body?: unknown) =>
-    fetch(`${api.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+  const call = apiCaller(() => api.url);
   const asAdmin = (method: string, path: string, body?: unknown) => call(method, `/api/tenants/${acme}${path}`, tokens.admin!, body);
   const audit = async (): Promise<AuditItem[]> =>
     ((await (await asAdmin('GET', '/audit?limit=500')).json()).items as AuditItem[]).filter((e) => e.targetType === 'server');
@@ -69,9 +65,7 @@ describe('admin API: adding, replacing and removing MCP servers through the appl
     await applyYaml(db, yaml(globex, upstream.url));
     for (const who of ['admin', 'lead', 'agent']) tokens[who] = await issueToken(db, acme, `${who}@${acme}.test`);
     tokens.globexAdmin = await issueToken(db, globex, `admin@${globex}.test`);
-    api = await startApi(
-      loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }),
-    );
+    api = await startTestApi();
     gateway = await startTestGateway({ GATEWAY_STATUS_REPORT_MS: '300' });
     subscriber = new Redis(inject('redisUrl'));
     await subscribeConfigChanges(subscriber, (change) => announced.push(change));

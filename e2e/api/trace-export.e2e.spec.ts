@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { Tenant } from '@gatehouse/tenancy';
-import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
+import type { RunningApi } from '@gatehouse/api';
+import { startTestApi } from '../support/test-api';
 import { applyYaml, issueToken, openTestDatabase, uniqueSlug } from '../support/test-gateway';
 import { insertTraceRecords, traceRecord } from '../support/trace-factory';
 import { parseCsv } from '../support/csv';
@@ -37,7 +38,11 @@ describe('GET /api/tenants/{tenant}/traces/export', () => {
   const BOB = 5;
   const get = (path: string, token: string) => fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
   const exportOf = (query: string, token = tokens.admin as string) => get(`/api/tenants/${acme}/traces/export?${query}`, token);
-  const lines = (text: string) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = (text: string) =>
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
 
   beforeAll(async () => {
     db = await openTestDatabase();
@@ -49,7 +54,11 @@ describe('GET /api/tenants/{tenant}/traces/export', () => {
     const [acmeId, globexId] = [await tenantId(acme), await tenantId(globex)];
     await insertTraceRecords(db, [
       ...Array.from({ length: ALICE }, (_, i) =>
-        traceRecord(acmeId, { userEmail: `alice@${acme}.test`, createdAt: new Date(now - (i + 1) * 60_000).toISOString(), arguments: { i } }),
+        traceRecord(acmeId, {
+          userEmail: `alice@${acme}.test`,
+          createdAt: new Date(now - (i + 1) * 60_000).toISOString(),
+          arguments: { i },
+        }),
       ),
       ...Array.from({ length: BOB }, (_, i) =>
         traceRecord(acmeId, {
@@ -72,7 +81,7 @@ describe('GET /api/tenants/{tenant}/traces/export', () => {
       ),
       traceRecord(globexId, { userEmail: `admin@${globex}.test`, exposedTool: 'globex_only' }),
     ]);
-    api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }));
+    api = await startTestApi();
   }, 120_000);
   afterAll(async () => {
     await api?.close();
@@ -118,7 +127,9 @@ describe('GET /api/tenants/{tenant}/traces/export', () => {
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="traces-.+\.csv"$/);
     const [header, ...rows] = parseCsv(await res.text());
-    expect(header).toEqual(expect.arrayContaining(['id', 'created_at', 'status', 'user_email', 'exposed_tool', 'latency_ms', 'arguments', 'result', 'error']));
+    expect(header).toEqual(
+      expect.arrayContaining(['id', 'created_at', 'status', 'user_email', 'exposed_tool', 'latency_ms', 'arguments', 'result', 'error']),
+    );
     expect(rows).toHaveLength(ALICE + BOB + FORMULAS.length);
     const col = (name: string) => (header as string[]).indexOf(name);
     const bobError = rows.find((r) => r[col('exposed_tool')] === 'delete_repository');

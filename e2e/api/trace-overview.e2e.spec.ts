@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { Tenant } from '@gatehouse/tenancy';
 import type { TraceRecord } from '@gatehouse/audit';
-import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
+import type { RunningApi } from '@gatehouse/api';
+import { startTestApi } from '../support/test-api';
 import { applyYaml, issueToken, openTestDatabase, uniqueSlug } from '../support/test-gateway';
 import { insertTraceRecords, traceRecord } from '../support/trace-factory';
 
@@ -71,7 +72,8 @@ describe('GET /api/tenants/{tenant}/overview', () => {
     tokens.lead = await issueToken(db, acme, `lead@${acme}.test`);
     const tenantId = async (slug: string) => (await db.getRepository(Tenant).findOneOrFail({ where: { slug } })).id;
     const [acmeId, globexId] = [await tenantId(acme), await tenantId(globex)];
-    const at = (t: number, fields: Partial<TraceRecord>) => records.push(traceRecord(acmeId, { createdAt: new Date(t).toISOString(), ...fields }));
+    const at = (t: number, fields: Partial<TraceRecord>) =>
+      records.push(traceRecord(acmeId, { createdAt: new Date(t).toISOString(), ...fields }));
     // Alice: 10 list_repositories in the recent hour (latency 10..100 ms), 2 of them errors.
     for (let i = 0; i < 10; i++) {
       at(recent + i, { userEmail: `alice@${acme}.test`, latencyMs: (i + 1) * 10, status: i < 2 ? 'error' : 'ok', profile: 'coding' });
@@ -85,7 +87,7 @@ describe('GET /api/tenants/{tenant}/overview', () => {
     at(threeDaysAgo, { userEmail: `alice@${acme}.test`, exposedTool: 'old_tool', latencyMs: 5000 });
     records.push(traceRecord(globexId, { exposedTool: 'globex_tool' }));
     await insertTraceRecords(db, records);
-    api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }));
+    api = await startTestApi();
   });
   afterAll(async () => {
     await api?.close();
@@ -128,7 +130,7 @@ describe('GET /api/tenants/{tenant}/overview', () => {
     expect(o.latencyMs.p99).toBeGreaterThan(1000);
   });
 
-  it("gives a member the numbers of their own calls only, as trace search does", async () => {
+  it('gives a member the numbers of their own calls only, as trace search does', async () => {
     const o = await overview('window=24h', tokens.alice as string);
     expect(o.total).toBe(10);
     expect(o.byStatus).toEqual({ ok: 8, error: 2 });

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { startDemoHttpServer, type DemoHttpServer } from '@gatehouse/demo-servers';
 import type { RunningGateway } from '@gatehouse/gateway';
-import { loadApiConfig, startApi, type RunningApi } from '@gatehouse/api';
+import type { RunningApi } from '@gatehouse/api';
+import { startTestApi } from '../support/test-api';
 import { applyYaml, connectClient, issueToken, openTestDatabase, startTestGateway, uniqueSlug } from '../support/test-gateway';
 
 const yaml = (slug: string, url: string) => `
@@ -38,7 +39,7 @@ describe('GET /api/tenants/{tenant}/traces', () => {
     for (const who of ['alice', 'bob', 'admin']) tokens[who] = await issueToken(db, acme, `${who}@${acme}.test`);
     tokens.globexAdmin = await issueToken(db, globex, `admin@${globex}.test`);
     gateway = await startTestGateway();
-    api = await startApi(loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), API_PORT: '0', LOG_LEVEL: 'silent' }));
+    api = await startTestApi();
     for (const who of ['alice', 'alice', 'bob']) {
       const client = await connectClient(gateway.url, acme, 'coding', tokens[who]!);
       await client.callTool({ name: 'list_repositories', arguments: { owner: who } });
@@ -126,7 +127,10 @@ describe('GET /api/tenants/{tenant}/traces', () => {
     expect(cursor.status).toBe(400);
     const until = await get(`/api/tenants/${acme}/traces?until=next-tuesday`, tokens.admin);
     expect(until.status).toBe(400);
-    expect((await until.json()).error).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('invalid time "next-tuesday"') });
+    expect((await until.json()).error).toMatchObject({
+      code: 'validation_failed',
+      message: expect.stringContaining('invalid time "next-tuesday"'),
+    });
     const inverted = await get(`/api/tenants/${acme}/traces?since=1h&until=2h`, tokens.admin);
     expect(inverted.status).toBe(400);
     expect((await inverted.json()).error.message).toMatch(/^since \(.+\) must be before until \(.+\)$/);
