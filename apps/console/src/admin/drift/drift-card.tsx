@@ -1,36 +1,28 @@
 'use client';
 
 import { Badge, Button, Code, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { useState } from 'react';
 import { api } from '../../api-client';
 import { useMe } from '../../session';
 import { localTime } from '../../time';
 import { ErrorAlert } from '../admin-page';
-import { errorText } from '../use-resource';
+import { useAction } from '../use-action';
 import { DefinitionDiff } from './definition-diff';
 import type { PendingDrift } from './drift-types';
 
 /** One withheld tool: what changed, and re-approval of the new definition (`gatehouse tools approve`). */
 export function DriftCard({ drift, onApproved }: { drift: PendingDrift; onApproved: () => Promise<void> }) {
   const me = useMe();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
 
   const approve = async () => {
-    setBusy(true);
-    try {
+    await action.run(async () => {
       await api(`/api/tenants/${encodeURIComponent(me.tenant.slug)}/drift/approve`, {
         method: 'POST',
         csrfToken: me.csrfToken,
         body: JSON.stringify({ profile: drift.profile, tool: drift.tool }),
       });
-      setError(null);
       await onApproved();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -56,14 +48,14 @@ export function DriftCard({ drift, onApproved }: { drift: PendingDrift; onApprov
         <Group>
           <Button
             color="orange"
-            loading={busy}
+            loading={action.busy}
             onClick={() => void approve()}
             aria-label={`Approve the new definition of ${drift.profile}/${drift.tool}`}
           >
             Approve new definition
           </Button>
         </Group>
-        <ErrorAlert error={error} title="The tool was not re-approved" />
+        <ErrorAlert error={action.error} title="The tool was not re-approved" />
       </Stack>
     </Paper>
   );

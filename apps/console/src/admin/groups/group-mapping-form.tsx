@@ -1,11 +1,11 @@
 'use client';
 
-import { Button, Checkbox, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { Checkbox, Group, NativeSelect, Text, TextInput } from '@mantine/core';
+import { useState } from 'react';
 import { api, type Role } from '../../api-client';
 import { useMe } from '../../session';
-import { ErrorAlert } from '../admin-page';
-import { errorText } from '../use-resource';
+import { AdminForm } from '../admin-form';
+import { useAction } from '../use-action';
 import { groupPath, type GroupMapping, type GroupMappingsView } from './group-types';
 
 const ROLES: Array<{ value: Role; label: string }> = [
@@ -33,73 +33,55 @@ export function GroupMappingForm({
   const [idpGroup, setIdpGroup] = useState(editing?.idpGroup ?? '');
   const [role, setRole] = useState<Role>(editing?.role ?? 'member');
   const [chosen, setChosen] = useState<string[]>(editing?.profiles ?? []);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    try {
-      const view = await api<GroupMappingsView>(groupPath(me.tenant.slug, idpGroup.trim()), {
-        method: 'PUT',
-        csrfToken: me.csrfToken,
-        body: JSON.stringify({ role, profiles: chosen }),
-      });
-      setError(null);
-      if (!editing) {
-        setIdpGroup('');
-        setChosen([]);
-        setRole('member');
-      }
-      onSaved(view);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
+  const save = async () => {
+    const view = await api<GroupMappingsView>(groupPath(me.tenant.slug, idpGroup.trim()), {
+      method: 'PUT',
+      csrfToken: me.csrfToken,
+      body: JSON.stringify({ role, profiles: chosen }),
+    });
+    if (!editing) {
+      setIdpGroup('');
+      setChosen([]);
+      setRole('member');
     }
+    onSaved(view);
   };
 
   return (
-    <Paper withBorder p="md" component="form" onSubmit={(e) => void submit(e)} aria-labelledby="mapping-form">
-      <Title order={2} size="h4" id="mapping-form" mb="sm">
-        {editing ? `Edit mapping of ${editing.idpGroup}` : 'Add a mapping'}
-      </Title>
-      <Stack gap="sm">
-        <Group align="flex-end" wrap="wrap">
-          <TextInput
-            label="IdP group"
-            description="As the IdP sends it in the groups attribute"
-            required
-            disabled={editing !== null}
-            value={idpGroup}
-            onChange={(e) => setIdpGroup(e.currentTarget.value)}
-            w={300}
-          />
-          <NativeSelect label="Role" data={ROLES} value={role} onChange={(e) => setRole(e.currentTarget.value as Role)} w={320} />
-        </Group>
-        {profiles.length === 0 ? (
-          <Text size="sm">This tenant has no profiles yet.</Text>
-        ) : (
-          <Checkbox.Group label="Profiles" value={chosen} onChange={setChosen}>
-            <Group mt={4}>
-              {profiles.map((p) => (
-                <Checkbox key={p} value={p} label={p} />
-              ))}
-            </Group>
-          </Checkbox.Group>
-        )}
-        <Group>
-          <Button type="submit" loading={busy}>
-            {editing ? 'Save mapping' : 'Add mapping'}
-          </Button>
-          {editing && (
-            <Button variant="default" onClick={onCancel}>
-              Cancel
-            </Button>
-          )}
-        </Group>
-        <ErrorAlert error={error} title="The mapping was not saved" />
-      </Stack>
-    </Paper>
+    <AdminForm
+      id="mapping-form"
+      title={editing ? `Edit mapping of ${editing.idpGroup}` : 'Add a mapping'}
+      action={action}
+      onSubmit={save}
+      submitLabel={editing ? 'Save mapping' : 'Add mapping'}
+      onCancel={editing ? onCancel : undefined}
+      errorTitle="The mapping was not saved"
+    >
+      <Group align="flex-end" wrap="wrap">
+        <TextInput
+          label="IdP group"
+          description="As the IdP sends it in the groups attribute"
+          required
+          disabled={editing !== null}
+          value={idpGroup}
+          onChange={(e) => setIdpGroup(e.currentTarget.value)}
+          w={300}
+        />
+        <NativeSelect label="Role" data={ROLES} value={role} onChange={(e) => setRole(e.currentTarget.value as Role)} w={320} />
+      </Group>
+      {profiles.length === 0 ? (
+        <Text size="sm">This tenant has no profiles yet.</Text>
+      ) : (
+        <Checkbox.Group label="Profiles" value={chosen} onChange={setChosen}>
+          <Group mt={4}>
+            {profiles.map((p) => (
+              <Checkbox key={p} value={p} label={p} />
+            ))}
+          </Group>
+        </Checkbox.Group>
+      )}
+    </AdminForm>
   );
 }

@@ -1,11 +1,10 @@
 'use client';
 
 import { Button, Group, Modal, Text } from '@mantine/core';
-import { useState } from 'react';
 import { api } from '../../api-client';
 import { useMe } from '../../session';
 import { ErrorAlert } from '../admin-page';
-import { errorText } from '../use-resource';
+import { useAction } from '../use-action';
 import { serverPath, type ServerChangeView } from './server-types';
 
 /**
@@ -22,25 +21,18 @@ export function RemoveServerDialog({
   onClose: () => void;
 }) {
   const me = useMe();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
   const close = () => {
-    setError(null);
+    action.clearError();
     onClose();
   };
 
   const remove = async () => {
     if (name === null) return;
-    setBusy(true);
-    try {
+    await action.run(async () => {
       const view = await api<ServerChangeView>(serverPath(me.tenant.slug, name), { method: 'DELETE', csrfToken: me.csrfToken });
-      setError(null);
       onRemoved(view);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -49,9 +41,9 @@ export function RemoveServerDialog({
         Gateways disconnect from it at once. A later <code>gatehouse apply</code> of a file that still declares it adds it back: commit the
         YAML shown afterwards.
       </Text>
-      <ErrorAlert error={error} title="The server was not removed" />
+      <ErrorAlert error={action.error} title="The server was not removed" />
       <Group mt="sm">
-        <Button color="red" loading={busy} onClick={() => void remove()}>
+        <Button color="red" loading={action.busy} onClick={() => void remove()}>
           Remove server
         </Button>
         <Button variant="default" onClick={close}>

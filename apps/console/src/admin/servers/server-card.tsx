@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { api } from '../../api-client';
 import { useMe } from '../../session';
 import { ErrorAlert } from '../admin-page';
-import { errorText } from '../use-resource';
+import { useAction } from '../use-action';
 import type { ProbeResult, ServerHealth } from './server-types';
 import { ToolList } from './tool-list';
 
@@ -20,24 +20,17 @@ function HealthBadge({ server }: { server: ServerHealth }) {
 export function ServerCard({ server, onEdit, onRemove }: { server: ServerHealth; onEdit: () => void; onRemove: () => void }) {
   const me = useMe();
   const [probe, setProbe] = useState<ProbeResult | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
 
   const test = async () => {
-    setBusy(true);
-    try {
+    await action.run(async () => {
       setProbe(
         await api<ProbeResult>(`/api/tenants/${encodeURIComponent(me.tenant.slug)}/servers/${encodeURIComponent(server.name)}/test`, {
           method: 'POST',
           csrfToken: me.csrfToken,
         }),
       );
-      setError(null);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -66,7 +59,13 @@ export function ServerCard({ server, onEdit, onRemove }: { server: ServerHealth;
           </Text>
         )}
         <Group>
-          <Button size="xs" variant="light" loading={busy} onClick={() => void test()} aria-label={`Test connection to ${server.name}`}>
+          <Button
+            size="xs"
+            variant="light"
+            loading={action.busy}
+            onClick={() => void test()}
+            aria-label={`Test connection to ${server.name}`}
+          >
             Test connection
           </Button>
           <Button size="xs" variant="default" onClick={onEdit} aria-label={`Edit ${server.name}`}>
@@ -76,7 +75,7 @@ export function ServerCard({ server, onEdit, onRemove }: { server: ServerHealth;
             Remove
           </Button>
         </Group>
-        <ErrorAlert error={error} title="The test could not run" />
+        <ErrorAlert error={action.error} title="The test could not run" />
         {probe && (
           <Alert
             color={probe.ok ? 'green' : 'red'}

@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api-client';
 import { useMe } from '../../session';
 import { ErrorAlert } from '../admin-page';
-import { errorText } from '../use-resource';
+import { useAction } from '../use-action';
 import { KeyValueRows, MONO_INPUT, recordOf, rowsOf, type KeyValueRow } from './key-value-rows';
 import { serverPath, type ServerChangeView, type ServerEntry, type Transport } from './server-types';
 
@@ -59,8 +59,7 @@ export function ServerForm({
   const [headers, setHeaders] = useState<KeyValueRow[]>(rowsOf(editing?.headers));
   const [env, setEnv] = useState<KeyValueRow[]>(rowsOf(editing?.env));
   const [timeoutMs, setTimeoutMs] = useState<number>(editing?.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
 
   // stdio is offered only where the API accepts it; an existing stdio server stays editable to show what it is.
   const transports = [
@@ -71,20 +70,14 @@ export function ServerForm({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    try {
+    await action.run(async () => {
       const view = await api<ServerChangeView>(serverPath(me.tenant.slug, name.trim()), {
         method: 'PUT',
         csrfToken: me.csrfToken,
         body: JSON.stringify(bodyOf(editing, { transport, url, command, args, headers, env, timeoutMs })),
       });
-      setError(null);
       onSaved(view);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -172,9 +165,9 @@ export function ServerForm({
               This server authenticates with OAuth; its settings are kept as they are (edit them in the config file).
             </Alert>
           )}
-          <ErrorAlert error={error} title="The server was not saved" />
+          <ErrorAlert error={action.error} title="The server was not saved" />
           <Group>
-            <Button type="submit" loading={busy}>
+            <Button type="submit" loading={action.busy}>
               {editing ? 'Save server' : 'Add server'}
             </Button>
             <Button variant="default" onClick={onClose}>

@@ -1,11 +1,11 @@
 'use client';
 
-import { Button, Code, Group, Paper, SegmentedControl, Stack, Switch, Text, TextInput, Textarea, Title } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { Code, Group, SegmentedControl, Switch, Text, TextInput, Textarea } from '@mantine/core';
+import { useState } from 'react';
 import { api } from '../../api-client';
 import { useMe } from '../../session';
-import { ErrorAlert } from '../admin-page';
-import { errorText } from '../use-resource';
+import { AdminForm } from '../admin-form';
+import { useAction } from '../use-action';
 import type { SsoSettingsView, SsoView } from './sso-types';
 
 type Source = 'metadata' | 'fields';
@@ -32,8 +32,7 @@ export function SsoSettingsForm({
   const [displayName, setDisplayName] = useState(current?.displayNameAttribute ?? 'displayName');
   const [groups, setGroups] = useState(current?.groupsAttribute ?? 'groups');
   const [allowIdpInitiated, setAllowIdpInitiated] = useState(current?.allowIdpInitiated ?? false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
 
   const body = () => {
     const common = { attributes: { email, displayName, groups }, allowIdpInitiated };
@@ -41,89 +40,76 @@ export function SsoSettingsForm({
     return { idpEntityId, entryPoint, certificates: [certificate], logoutUrl: logoutUrl.trim() || null, ...common };
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    try {
-      const out = await api<SsoView & { changed: boolean }>(`/api/tenants/${encodeURIComponent(me.tenant.slug)}/sso`, {
-        method: 'PUT',
-        csrfToken: me.csrfToken,
-        body: JSON.stringify(body()),
-      });
-      setError(null);
-      onSaved({ settings: out.settings, serviceProvider: out.serviceProvider }, out.changed);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+  const save = async () => {
+    const out = await api<SsoView & { changed: boolean }>(`/api/tenants/${encodeURIComponent(me.tenant.slug)}/sso`, {
+      method: 'PUT',
+      csrfToken: me.csrfToken,
+      body: JSON.stringify(body()),
+    });
+    onSaved({ settings: out.settings, serviceProvider: out.serviceProvider }, out.changed);
   };
 
   return (
-    <Paper withBorder p="md" component="form" onSubmit={(e) => void submit(e)} aria-labelledby="idp-title">
-      <Title order={2} size="h4" id="idp-title" mb="sm">
-        Your IdP
-      </Title>
-      <Stack gap="sm">
-        {current ? (
-          <Text size="sm" data-testid="idp-current">
-            Now: <Code>{current.idpEntityId}</Code> at <Code>{current.entryPoint}</Code>, certificate {current.idpCertificates.join(', ')}.
-          </Text>
-        ) : (
-          <Text size="sm">No IdP configured: nobody can sign in to this tenant through SSO yet.</Text>
-        )}
-        <SegmentedControl
-          value={source}
-          onChange={(v) => setSource(v as Source)}
-          data={[
-            { value: 'metadata', label: 'Paste IdP metadata XML' },
-            { value: 'fields', label: 'Enter fields' },
-          ]}
-          w="fit-content"
+    <AdminForm
+      id="idp-title"
+      title="Your IdP"
+      action={action}
+      onSubmit={save}
+      submitLabel="Save SSO settings"
+      errorTitle="The SSO settings were not saved"
+    >
+      {current ? (
+        <Text size="sm" data-testid="idp-current">
+          Now: <Code>{current.idpEntityId}</Code> at <Code>{current.entryPoint}</Code>, certificate {current.idpCertificates.join(', ')}.
+        </Text>
+      ) : (
+        <Text size="sm">No IdP configured: nobody can sign in to this tenant through SSO yet.</Text>
+      )}
+      <SegmentedControl
+        value={source}
+        onChange={(v) => setSource(v as Source)}
+        data={[
+          { value: 'metadata', label: 'Paste IdP metadata XML' },
+          { value: 'fields', label: 'Enter fields' },
+        ]}
+        w="fit-content"
+      />
+      {source === 'metadata' ? (
+        <Textarea
+          label="IdP metadata XML"
+          required
+          autosize
+          minRows={4}
+          maxRows={12}
+          value={metadataXml}
+          onChange={(e) => setMetadataXml(e.currentTarget.value)}
         />
-        {source === 'metadata' ? (
+      ) : (
+        <>
+          <TextInput label="IdP entity ID" required value={idpEntityId} onChange={(e) => setIdpEntityId(e.currentTarget.value)} />
+          <TextInput label="IdP SSO URL" required value={entryPoint} onChange={(e) => setEntryPoint(e.currentTarget.value)} />
           <Textarea
-            label="IdP metadata XML"
+            label="IdP signing certificate (PEM)"
+            description="Re-enter it: the current one is shown as a fingerprint only."
             required
             autosize
-            minRows={4}
-            maxRows={12}
-            value={metadataXml}
-            onChange={(e) => setMetadataXml(e.currentTarget.value)}
+            minRows={3}
+            value={certificate}
+            onChange={(e) => setCertificate(e.currentTarget.value)}
           />
-        ) : (
-          <>
-            <TextInput label="IdP entity ID" required value={idpEntityId} onChange={(e) => setIdpEntityId(e.currentTarget.value)} />
-            <TextInput label="IdP SSO URL" required value={entryPoint} onChange={(e) => setEntryPoint(e.currentTarget.value)} />
-            <Textarea
-              label="IdP signing certificate (PEM)"
-              description="Re-enter it: the current one is shown as a fingerprint only."
-              required
-              autosize
-              minRows={3}
-              value={certificate}
-              onChange={(e) => setCertificate(e.currentTarget.value)}
-            />
-            <TextInput label="IdP logout URL" value={logoutUrl} onChange={(e) => setLogoutUrl(e.currentTarget.value)} />
-          </>
-        )}
-        <Group wrap="wrap">
-          <TextInput label="Email attribute" value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
-          <TextInput label="Display name attribute" value={displayName} onChange={(e) => setDisplayName(e.currentTarget.value)} />
-          <TextInput label="Groups attribute" value={groups} onChange={(e) => setGroups(e.currentTarget.value)} />
-        </Group>
-        <Switch
-          label="Allow IdP-initiated sign-in (unsolicited responses)"
-          checked={allowIdpInitiated}
-          onChange={(e) => setAllowIdpInitiated(e.currentTarget.checked)}
-        />
-        <Group>
-          <Button type="submit" loading={busy}>
-            Save SSO settings
-          </Button>
-        </Group>
-        <ErrorAlert error={error} title="The SSO settings were not saved" />
-      </Stack>
-    </Paper>
+          <TextInput label="IdP logout URL" value={logoutUrl} onChange={(e) => setLogoutUrl(e.currentTarget.value)} />
+        </>
+      )}
+      <Group wrap="wrap">
+        <TextInput label="Email attribute" value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
+        <TextInput label="Display name attribute" value={displayName} onChange={(e) => setDisplayName(e.currentTarget.value)} />
+        <TextInput label="Groups attribute" value={groups} onChange={(e) => setGroups(e.currentTarget.value)} />
+      </Group>
+      <Switch
+        label="Allow IdP-initiated sign-in (unsolicited responses)"
+        checked={allowIdpInitiated}
+        onChange={(e) => setAllowIdpInitiated(e.currentTarget.checked)}
+      />
+    </AdminForm>
   );
 }

@@ -1,11 +1,11 @@
 'use client';
 
-import { Button, Group, NativeSelect, Paper, TextInput, Title } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { Group, NativeSelect, TextInput } from '@mantine/core';
+import { useState } from 'react';
 import { api } from '../../api-client';
 import { useMe } from '../../session';
-import { ErrorAlert } from '../admin-page';
-import { errorText } from '../use-resource';
+import { AdminForm } from '../admin-form';
+import { useAction } from '../use-action';
 import { LIFETIMES, type TokenSummary } from './token-types';
 
 /** Issues a token for a user of the tenant; hands the one-time token to `onCreated`. */
@@ -14,42 +14,32 @@ export function CreateTokenForm({ onCreated }: { onCreated: (token: string, item
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [expiresIn, setExpiresIn] = useState('30d');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    try {
-      const created = await api<{ token: string; item: TokenSummary }>(`/api/tenants/${encodeURIComponent(me.tenant.slug)}/tokens`, {
-        method: 'POST',
-        csrfToken: me.csrfToken,
-        body: JSON.stringify({ email: email.trim(), expiresIn, ...(name.trim() ? { name: name.trim() } : {}) }),
-      });
-      setError(null);
-      setName('');
-      onCreated(created.token, created.item);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+  const create = async () => {
+    const created = await api<{ token: string; item: TokenSummary }>(`/api/tenants/${encodeURIComponent(me.tenant.slug)}/tokens`, {
+      method: 'POST',
+      csrfToken: me.csrfToken,
+      body: JSON.stringify({ email: email.trim(), expiresIn, ...(name.trim() ? { name: name.trim() } : {}) }),
+    });
+    setName('');
+    onCreated(created.token, created.item);
   };
 
   return (
-    <Paper withBorder p="md" component="form" onSubmit={(e) => void submit(e)} aria-labelledby="new-token">
-      <Title order={2} size="h4" id="new-token" mb="sm">
-        New token
-      </Title>
+    <AdminForm
+      id="new-token"
+      title="New token"
+      action={action}
+      onSubmit={create}
+      submitLabel="Create token"
+      errorTitle="The token was not created"
+    >
       <Group align="flex-end" wrap="wrap">
         <TextInput label="User email" required type="email" value={email} onChange={(e) => setEmail(e.currentTarget.value)} w={280} />
         <TextInput label="Label" placeholder="e.g. CI pipeline" value={name} onChange={(e) => setName(e.currentTarget.value)} w={220} />
         <NativeSelect label="Expires in" data={LIFETIMES} value={expiresIn} onChange={(e) => setExpiresIn(e.currentTarget.value)} w={140} />
-        <Button type="submit" loading={busy}>
-          Create token
-        </Button>
       </Group>
-      <ErrorAlert error={error} title="The token was not created" />
-    </Paper>
+    </AdminForm>
   );
 }

@@ -6,7 +6,7 @@ import { api } from '../../api-client';
 import { useMe } from '../../session';
 import { localTime } from '../../time';
 import { ErrorAlert } from '../admin-page';
-import { errorText } from '../use-resource';
+import { useAction } from '../use-action';
 import type { TokenSummary } from './token-types';
 
 const STATUS_COLOR = { active: 'green', expired: 'gray', revoked: 'red' } as const;
@@ -15,34 +15,27 @@ const STATUS_COLOR = { active: 'green', expired: 'gray', revoked: 'red' } as con
 export function TokenTable({ items, onChanged }: { items: TokenSummary[]; onChanged: (notice: string | null) => Promise<void> }) {
   const me = useMe();
   const [revoking, setRevoking] = useState<TokenSummary | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
 
   const revoke = async (token: TokenSummary) => {
-    setBusy(true);
-    try {
+    await action.run(async () => {
       const out = await api<{ gatewaysNotified: boolean }>(`/api/tenants/${encodeURIComponent(me.tenant.slug)}/tokens/${token.id}`, {
         method: 'DELETE',
         csrfToken: me.csrfToken,
       });
-      setError(null);
       setRevoking(null);
       await onChanged(
         out.gatewaysNotified
           ? null
           : 'Revoked, but the gateways could not be told over Redis: they refuse the token once their cache expires (30 s).',
       );
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   if (items.length === 0) return <Text>No tokens yet.</Text>;
   return (
     <>
-      <ErrorAlert error={error} title="The token was not revoked" />
+      <ErrorAlert error={action.error} title="The token was not revoked" />
       <Table striped data-testid="tokens-table">
         <Table.Thead>
           <Table.Tr>
@@ -99,7 +92,7 @@ export function TokenTable({ items, onChanged }: { items: TokenSummary[]; onChan
               <Button variant="default" onClick={() => setRevoking(null)}>
                 Cancel
               </Button>
-              <Button color="red" loading={busy} onClick={() => void revoke(revoking)}>
+              <Button color="red" loading={action.busy} onClick={() => void revoke(revoking)}>
                 Revoke token
               </Button>
             </Group>
