@@ -58,10 +58,7 @@ export function resolveTimeRange(filter: Pick<ParsedTraceFilter, 'since' | 'unti
   const since = filter.since ? parseTimeBound(filter.since, now) : undefined;
   const until = filter.until ? parseTimeBound(filter.until, now) : undefined;
   if (since && until && since.getTime() >= until.getTime()) {
-    throw new GatehouseError(
-      'validation_failed',
-      `since (${since.toISOString()}) must be before until (${until.toISOString()})`,
-    );
+    throw new GatehouseError('validation_failed', `since (${since.toISOString()}) must be before until (${until.toISOString()})`);
   }
   return { since, until };
 }

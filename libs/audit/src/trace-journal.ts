@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { HOST, isAlive } from './process-identity';
 import type { TraceRecord } from './trace-record';
 
 /** One journal file: the traces recorded between two rotations. */
@@ -15,9 +15,6 @@ export interface JournalSegment {
   fd: number | null;
 }
 
-const HOST = hostname()
-  .replace(/[^A-Za-z0-9-]/g, '-')
-  .slice(0, 40);
 const SEGMENT = /^journal-(.+)-(\d+)-(\d+)-(\d+)\.wal$/;
 
 /**
@@ -101,14 +98,5 @@ export class TraceJournal {
 
   private spoolName(path: string): string {
     return path.replace(/\.wal$/, '.jsonl');
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -47,7 +47,12 @@ export interface OverviewScope {
   onlyUserEmail?: string;
 }
 
-export async function traceOverview(db: DataSource, scope: OverviewScope, rawQuery: OverviewQuery, now = new Date()): Promise<TraceOverview> {
+export async function traceOverview(
+  db: DataSource,
+  scope: OverviewScope,
+  rawQuery: OverviewQuery,
+  now = new Date(),
+): Promise<TraceOverview> {
   const { window } = parseTraceQuery(overviewQuerySchema, rawQuery);
   const hours = OVERVIEW_WINDOWS[window];
   // Whole UTC hours: the current (partial) hour is the last bucket.
