@@ -57,7 +57,8 @@ async function applyTenant(
   options: ApplyOptions,
 ): Promise<{ tenant: Tenant; changes: Change[] }> {
   const changes: Change[] = [];
-  let tenant = await manager.findOne(Tenant, { where: { slug: config.slug } });
+  // Locked like every console edit of the tenant (see lockTenant), so the two never interleave.
+  let tenant = await manager.findOne(Tenant, { where: { slug: config.slug }, lock: { mode: 'pessimistic_write' } });
   if (!tenant) {
     tenant = await manager.save(Tenant, manager.create(Tenant, { slug: config.slug, name: config.name }));
     changes.push({ action: 'create', kind: 'tenant', name: config.slug, id: tenant.id, before: null, after: { name: config.name } });

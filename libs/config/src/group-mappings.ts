@@ -2,11 +2,12 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { stringify as toYaml } from 'yaml';
 import { GatehouseError } from '@gatehouse/core';
-import { Group, GroupProfile, Tenant, TenantScope } from '@gatehouse/tenancy';
+import { Group, GroupProfile, TenantScope } from '@gatehouse/tenancy';
 import { Profile } from '@gatehouse/catalog';
 import { groupSchema } from './config-schema';
 import { reconcile, type Change } from './reconcile';
 import { recordChanges } from './change-log';
+import { lockTenant } from './tenant-lock';
 
 export type GroupMapping = z.infer<typeof groupSchema>;
 
@@ -97,7 +98,7 @@ export async function applyGroupMappings(
   const desired = parsed.data;
   const changes = await db.transaction(async (manager) => {
     const scope = new TenantScope(manager, tenantId);
-    const tenant = await manager.findOneOrFail(Tenant, { where: { id: tenantId } });
+    const tenant = await lockTenant(manager, tenantId);
     const profileIds = new Map((await scope.find(Profile)).map((p) => [p.slug, p.id]));
     const problems: string[] = [];
     const seen = new Set<string>();

@@ -2,13 +2,14 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { stringify as toYaml } from 'yaml';
 import { GatehouseError } from '@gatehouse/core';
-import { Tenant, TenantScope } from '@gatehouse/tenancy';
+import { TenantScope } from '@gatehouse/tenancy';
 import { McpServer, Profile, ProfileTool } from '@gatehouse/catalog';
 import { profileToolSchema } from './config-schema';
 import { profileToolProblems } from './config-file';
 import { applyProfileTools } from './config-applier';
 import { recordChanges } from './change-log';
 import type { Change } from './reconcile';
+import { lockTenant } from './tenant-lock';
 
 export type ProfileToolEntry = z.input<typeof profileToolSchema>;
 
@@ -52,7 +53,7 @@ export async function applyProfileToolEdits(
   }
   const tools = parsed.data;
   return db.transaction(async (manager) => {
-    const tenant = await manager.findOneOrFail(Tenant, { where: { id: tenantId } });
+    const tenant = await lockTenant(manager, tenantId);
     const scope = new TenantScope(manager, tenantId);
     const profile = await scope.findOne(Profile, { slug });
     if (!profile) throw new GatehouseError('profile_not_found', `No profile "${slug}" in this tenant.`);

@@ -2,12 +2,13 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { stringify as toYaml } from 'yaml';
 import { GatehouseError } from '@gatehouse/core';
-import { Tenant, TenantScope } from '@gatehouse/tenancy';
+import { TenantScope } from '@gatehouse/tenancy';
 import { LimitSettings, McpServer, Profile, ProfileTool } from '@gatehouse/catalog';
 import { TraceSettings } from '@gatehouse/audit';
 import { serverSchema, type ServerConfig } from './config-schema';
 import { reconcile, type Change } from './reconcile';
 import { recordChanges } from './change-log';
+import { lockTenant } from './tenant-lock';
 
 /** A server as a config file declares it (defaults left out), what the console edits and shows. */
 export type ServerEntry = z.input<typeof serverSchema>;
@@ -168,7 +169,7 @@ export async function putServer(
     );
   }
   const changes = await db.transaction(async (manager) => {
-    const tenant = await manager.findOneOrFail(Tenant, { where: { id: tenantId } });
+    const tenant = await lockTenant(manager, tenantId);
     const scope = new TenantScope(manager, tenantId);
     const { changes } = await reconcileServers(scope, await scope.find(McpServer, { name }), [desired], (key) => `${tenant.slug}/${key}`);
     await recordChanges(scope, changes, actor);
@@ -186,7 +187,7 @@ export async function putServer(
  */
 export async function removeServer(db: DataSource, tenantId: string, name: string, actor: string): Promise<Change[]> {
   return db.transaction(async (manager) => {
-    const tenant = await manager.findOneOrFail(Tenant, { where: { id: tenantId } });
+    const tenant = await lockTenant(manager, tenantId);
     const scope = new TenantScope(manager, tenantId);
     const row = await scope.findOne(McpServer, { name });
     if (!row) throw new GatehouseError('not_found', `No server "${name}" in this tenant.`);

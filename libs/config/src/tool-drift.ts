@@ -2,10 +2,11 @@ import type { DataSource } from 'typeorm';
 import { In, IsNull } from 'typeorm';
 import { GatehouseError } from '@gatehouse/core';
 import { recordAdminChange } from '@gatehouse/audit';
-import { Tenant, TenantScope } from '@gatehouse/tenancy';
+import { TenantScope } from '@gatehouse/tenancy';
 import { DriftEvent, McpServer, Profile, ProfileTool } from '@gatehouse/catalog';
 import { approvePendingDrift } from './config-applier';
 import type { Change } from './reconcile';
+import { lockTenant } from './tenant-lock';
 
 /** One tool withheld because its upstream definition no longer matches the approved one. */
 export interface PendingDrift {
@@ -67,7 +68,7 @@ export async function approveToolDrift(
   actor: string,
 ): Promise<Change[]> {
   return db.transaction(async (manager) => {
-    const tenant = await manager.findOneOrFail(Tenant, { where: { id: tenantId } });
+    const tenant = await lockTenant(manager, tenantId);
     const scope = new TenantScope(manager, tenantId);
     const profile = await scope.findOne(Profile, { slug: input.profile });
     if (!profile) throw new GatehouseError('profile_not_found', `Tenant "${tenant.slug}" has no profile "${input.profile}".`);
