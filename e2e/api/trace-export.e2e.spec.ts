@@ -161,6 +161,31 @@ describe('GET /api/tenants/{tenant}/traces/export', () => {
     expect(rows).toHaveLength(ALICE + 1);
   });
 
+  it('records every export in the admin audit log: who, the format and the filters as applied', async () => {
+    await (await exportOf(`format=csv&tool=crm_lookup&since=1h`)).text();
+    await (await exportOf(`format=jsonl&user=alice@${acme}.test`, tokens.bob)).text();
+    const audit = await (await get(`/api/tenants/${acme}/audit?limit=500`, tokens.admin as string)).json();
+    const exports = (
+      audit.items as Array<{ action: string; actor: string; after: { format: string; filters: Record<string, string> } }>
+    ).filter((e) => e.action === 'traces.export');
+    expect(exports.find((e) => e.actor === `admin@${acme}.test` && e.after.filters.tool === 'crm_lookup')?.after).toMatchObject({
+      format: 'csv',
+      filters: { since: '1h' },
+    });
+    // A member's export is recorded with the narrowing the API applied, not what they asked for.
+    expect(exports.find((e) => e.actor === `bob@${acme}.test`)?.after).toMatchObject({
+      format: 'jsonl',
+      filters: { user: `bob@${acme}.test` },
+    });
+    // A refused export takes nothing out, so records nothing.
+    const before = exports.length;
+    expect((await exportOf('format=xlsx')).status).toBe(400);
+    const after = (await (await get(`/api/tenants/${acme}/audit?limit=500`, tokens.admin as string)).json()).items.filter(
+      (e: { action: string }) => e.action === 'traces.export',
+    );
+    expect(after).toHaveLength(before);
+  });
+
   it("answers another tenant's user 404 and bad filters 400 before any file is sent", async () => {
     const foreign = await exportOf('format=csv', tokens.globexAdmin);
     expect(foreign.status).toBe(404);

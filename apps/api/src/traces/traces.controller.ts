@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import {
   exportTraces,
+  recordAdminChange,
   findTrace,
   searchTraces,
   type Trace,
@@ -40,8 +41,19 @@ export class TracesController {
   @Get('export')
   async export(@Req() req: RequestWithPrincipal, @Query() query: Record<string, string>, @Res() res: Response): Promise<void> {
     const principal = principalOf(req);
+    const asked = visible(principal, query as unknown as TraceExportQuery);
     // Throws on a bad filter before any header is sent: a clear 400, never half a file.
-    const file = exportTraces(this.db, principal.tenantId, visible(principal, query as unknown as TraceExportQuery));
+    const file = exportTraces(this.db, principal.tenantId, asked);
+    // Taking a copy of call records out of the product is recorded before the first byte leaves.
+    await recordAdminChange(this.db.manager, {
+      tenantId: principal.tenantId,
+      actor: principal.email,
+      action: 'traces.export',
+      targetType: 'traces',
+      targetId: null,
+      before: null,
+      after: { format: file.format, filters: asked },
+    });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     res.status(200);
     res.setHeader('content-type', file.contentType);
