@@ -208,6 +208,27 @@ describe('scale-out: any replica serves any request of any session', () => {
     expect(Number(row.latency_ms)).toBeLessThan(2_000); // 40 steps of 50 ms
   });
 
+  it('stops a 2026-07-28 call whose client aborts, on whichever replica the balancer sent it to', async () => {
+    const client = await connect('modern');
+    const controller = new AbortController();
+    const startedAt = new Date();
+    const call = client.callTool(
+      { name: 'clone_repository', arguments: { name: 'payments-api', steps: 40 } },
+      { signal: controller.signal, onprogress: (p) => void (p.progress === 10 && controller.abort()) },
+    );
+    await expect(call).rejects.toThrow();
+    const trace = async () =>
+      (
+        (await db.query(
+          `SELECT status, latency_ms FROM traces WHERE client_name = 'e2e-modern' AND exposed_tool = 'clone_repository' AND created_at >= $1`,
+          [startedAt],
+        )) as Array<{ status: string; latency_ms: number }>
+      )[0];
+    await expect.poll(trace, { timeout: 10_000 }).toBeDefined();
+    expect(await trace()).toMatchObject({ status: 'error' });
+    expect(Number((await trace())?.latency_ms)).toBeLessThan(2_000); // 40 steps of 50 ms
+  });
+
   it("relays the upstream's sampling and elicitation requests, and the client's answers posted to other replicas reach the call", async () => {
     const client = new Client(
       { name: 'e2e-relay', version: '1.0.0' },
