@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventId, JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { RedisSessionEventStore } from './redis-event-store';
@@ -24,12 +25,9 @@ export async function relayRemoteStream(
   const gone = new AbortController();
   res.on('close', () => gone.abort());
   const send = async (eventId: EventId, message: JSONRPCMessage): Promise<void> => {
-    if (!res.headersSent) startStream(res, sessionId, retryMs);
-    if (!res.write(`event: message\nid: ${eventId}\ndata: ${JSON.stringify(message)}\n\n`) && !gone.signal.aborted) {
-      await new Promise<void>((resolve) => {
-        res.once('drain', resolve);
-        gone.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+    // A client reading slowly holds the relay back rather than its events piling up here.
+    if (!res.write(`event: message\nid: ${eventId}\ndata: ${JSON.stringify(message)}\n\n`)) {
+      await once(res, 'drain', { signal: gone.signal }).catch(() => undefined);
     }
   };
   try {
