@@ -66,7 +66,12 @@ export function layoutConsole(out, root = ROOT) {
   // What complete() adds comes from the build itself, never from the standalone tree: the demo or
   // e2e/console may be completing that tree in place right now (staging folders included).
   const added = [join(standalone, CONSOLE, '.next/static'), join(standalone, CONSOLE, 'public'), join(standalone, 'docker')];
-  const fromNext = (src) => !added.some((path) => src === path || src.startsWith(`${path}.`) || src.startsWith(`${path}/`));
+  // Next traces sharp (19 MB of native code) for its image optimizer, which the console never runs:
+  // next.config.mjs serves images unoptimized. Its outputFileTracingExcludes does not reach the
+  // server's own trace under turbopack, so it is left out here.
+  const unused = [join(standalone, 'node_modules/sharp'), join(standalone, 'node_modules/@img')];
+  const fromNext = (src) =>
+    ![...added, ...unused].some((path) => src === path || src.startsWith(`${path}.`) || src.startsWith(`${path}/`));
   cpSync(standalone, out, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, filter: fromNext });
   complete(root, build, out);
   return join(out, CONSOLE_SERVER);

@@ -31,6 +31,10 @@ function checkout(dir: string, build: { standalone?: boolean; standaloneId?: str
   write(join(next, 'standalone/apps/console/server.js'), 'require("next");');
   write(join(next, 'standalone/apps/console/.next/BUILD_ID'), build.standaloneId ?? 'build-1');
   write(join(next, 'standalone/node_modules/next/package.json'), '{"name":"next"}');
+  // Traced by Next for its image optimizer, which the console never runs.
+  write(join(next, 'standalone/node_modules/sharp/package.json'), '{"name":"sharp"}');
+  write(join(next, 'standalone/node_modules/@img/sharp-libvips-linux-x64/package.json'), '{"name":"@img/sharp-libvips-linux-x64"}');
+  write(join(next, 'standalone/node_modules/sharp-like/package.json'), '{"name":"sharp-like"}');
 }
 
 async function bundle(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -68,6 +72,9 @@ describe('docker/console-bundle.mjs', () => {
       expect(existsSync(join(out, file)), file).toBe(true);
     expect(existsSync(join(out, 'docker/console-bundle.mjs'))).toBe(false);
     expect(existsSync(join(out, 'apps/console/.next/standalone'))).toBe(false);
+    expect(existsSync(join(out, 'node_modules/sharp'))).toBe(false);
+    expect(existsSync(join(out, 'node_modules/@img'))).toBe(false);
+    expect(existsSync(join(out, 'node_modules/sharp-like/package.json'))).toBe(true); // only those two are left out
   });
 
   it('completes the standalone tree in place once per build, leaving a running server’s files alone after that', async () => {
