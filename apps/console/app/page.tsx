@@ -1,12 +1,13 @@
 'use client';
 
-import { Alert, Group, SegmentedControl, SimpleGrid, Text, Title } from '@mantine/core';
+import { Group, SegmentedControl, SimpleGrid, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { api } from '../src/api-client';
 import { HourlyChart } from '../src/overview/hourly-chart';
 import { WINDOW_LABELS, type Overview, type OverviewWindow } from '../src/overview/overview-api';
 import { OverviewStats } from '../src/overview/overview-stats';
 import { hasRole, useMe, usePending } from '../src/session';
+import { LoadState } from '../src/load-state';
 
 /** Everyone's landing page: tool-call volume, errors and latency over a window (members: their own calls). */
 export default function OverviewPage() {
@@ -46,18 +47,25 @@ export default function OverviewPage() {
           ]}
         />
       </Group>
-      {error && (
-        <Alert color="red" role="alert" title="The overview could not be loaded">
-          {error}
-        </Alert>
-      )}
-      {!overview && !error && <Text aria-busy="true">Loading…</Text>}
+      <LoadState error={error} loading={!overview} errorTitle="The overview could not be loaded" />
       {overview && (
         <>
           <OverviewStats overview={overview} pending={hasRole(me, 'approver') ? (pending?.items.length ?? 0) : null} />
           <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md" mt="md">
-            <HourlyChart title="Calls per hour by tool" series={overview.byTool} window={overview.window} kind="area" testId="chart-by-tool" />
-            <HourlyChart title="Calls per hour by profile" series={overview.byProfile} window={overview.window} kind="bar" testId="chart-by-profile" />
+            <HourlyChart
+              title="Calls per hour by tool"
+              series={overview.byTool}
+              window={overview.window}
+              kind="area"
+              testId="chart-by-tool"
+            />
+            <HourlyChart
+              title="Calls per hour by profile"
+              series={overview.byProfile}
+              window={overview.window}
+              kind="bar"
+              testId="chart-by-profile"
+            />
           </SimpleGrid>
         </>
       )}

@@ -1,11 +1,12 @@
 'use client';
 
-import { Alert, Anchor, Code, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Anchor, Code, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import Link from 'next/link';
 import { RequireRole } from '../../src/require-role';
 import { PENDING_POLL_MS, usePending } from '../../src/session';
 import { jsonPreview } from '../../src/text-blocks';
 import { ago, timeLeft } from '../../src/time';
+import { LoadState } from '../../src/load-state';
 
 /** Pending approvals, newest first; the list is the one the navigation polls (no reload needed). */
 function Inbox() {
@@ -19,11 +20,7 @@ function Inbox() {
         Held tool calls waiting for a decision, newest first. Updates every {PENDING_POLL_MS / 1000} s.
         {pending.more && ' Showing the newest 200.'}
       </Text>
-      {pending.error && (
-        <Alert color="red" role="alert" mb="sm">
-          {pending.error}
-        </Alert>
-      )}
+      <LoadState error={pending.error} loading={false} />
       {pending.items.length === 0 ? (
         <Text data-testid="inbox-empty">Nothing is waiting for approval.</Text>
       ) : (

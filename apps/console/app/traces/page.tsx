@@ -11,6 +11,7 @@ import { ExportButtons } from '../../src/traces/export-buttons';
 import { TimeRange, timeRangeParams } from '../../src/traces/time-range';
 import { TraceDetail } from '../../src/traces/trace-detail';
 import { localTime } from '../../src/time';
+import { LoadState } from '../../src/load-state';
 
 /** Every filter lives in the query string, so a search (and the page of it) is a shareable URL. */
 const TEXT_FILTERS = ['user', 'tool', 'server', 'profile', 'client'] as const;
@@ -111,12 +112,7 @@ function TraceSearch() {
           <ExportButtons tenant={me.tenant.slug} query={query} />
         </Group>
       </Box>
-      {error && (
-        <Alert color="red" role="alert" title="The search failed">
-          {error}
-        </Alert>
-      )}
-      {!page && !error && <Text aria-busy="true">Loading…</Text>}
+      <LoadState error={error} loading={!page} errorTitle="The search failed" />
       {page && (
         <>
           <Table.ScrollContainer minWidth={960}>
@@ -138,7 +134,12 @@ function TraceSearch() {
               </Table.Thead>
               <Table.Tbody>
                 {page.items.map((t) => (
-                  <Table.Tr key={t.id} data-trace-id={t.id} aria-selected={t.id === selected} bg={t.id === selected ? 'indigo.0' : undefined}>
+                  <Table.Tr
+                    key={t.id}
+                    data-trace-id={t.id}
+                    aria-selected={t.id === selected}
+                    bg={t.id === selected ? 'indigo.0' : undefined}
+                  >
                     <Table.Td>{localTime(t.createdAt)}</Table.Td>
                     <Table.Td>{t.userEmail ?? '—'}</Table.Td>
                     <Table.Td>{t.clientName ?? '—'}</Table.Td>

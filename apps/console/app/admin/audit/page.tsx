@@ -1,12 +1,13 @@
 'use client';
 
-import { Alert, Button, Code, Table, Text, Title } from '@mantine/core';
+import { Button, Code, Table, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { api, type AuditEntry, type Page } from '../../../src/api-client';
 import { RequireRole } from '../../../src/require-role';
 import { useMe } from '../../../src/session';
 import { jsonPreview } from '../../../src/text-blocks';
 import { localTime } from '../../../src/time';
+import { LoadState } from '../../../src/load-state';
 
 /** The admin audit log (GET /api/tenants/{tenant}/audit), newest first, keyset-paginated. */
 function AuditLog() {
@@ -36,12 +37,7 @@ function AuditLog() {
       <Title order={1} mb="md">
         Admin audit log
       </Title>
-      {error && (
-        <Alert color="red" role="alert" mb="sm">
-          {error}
-        </Alert>
-      )}
-      {!loaded && !error && <Text aria-busy="true">Loading…</Text>}
+      <LoadState error={error} loading={!loaded} />
       {loaded && (
         <Table.ScrollContainer minWidth={900}>
           <Table data-testid="audit-table" layout="fixed" striped highlightOnHover verticalSpacing="sm">

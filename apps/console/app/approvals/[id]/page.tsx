@@ -92,7 +92,10 @@ function ApprovalDetail({ id }: { id: string }) {
           scan && ['Scanner', `${scan.action}: ${scan.findings.map((f) => `${f.rule} (${f.in} ${f.path})`).join(', ')}`, 'approval-scan'],
           ['Requested', `${localTime(approval.createdAt)} (${ago(approval.createdAt)})`],
           ['Expires', `${localTime(approval.expiresAt)} (${timeLeft(approval.expiresAt)})`],
-          !!approval.deciderEmail && ['Decided by', `${approval.deciderEmail}${approval.decidedAt ? ` at ${localTime(approval.decidedAt)}` : ''}`],
+          !!approval.deciderEmail && [
+            'Decided by',
+            `${approval.deciderEmail}${approval.decidedAt ? ` at ${localTime(approval.decidedAt)}` : ''}`,
+          ],
           !!approval.deciderEmail && ['Reason', approval.reason ?? '—'],
           approval.execution && ['Execution', approval.execution, 'execution'],
         ]}
