@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import { HOST } from '@gatehouse/core';
 
 const KEY = (id: string) => `gatehouse:replica:${id}`;
 
@@ -10,9 +10,7 @@ const KEY = (id: string) => `gatehouse:replica:${id}`;
  * so another replica can tell "still running" from "gone" for work the process had started.
  */
 export class Replica {
-  readonly id = `${hostname()
-    .replace(/[^A-Za-z0-9-]/g, '-')
-    .slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  readonly id = `${HOST}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(

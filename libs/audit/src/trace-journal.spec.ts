@@ -1,14 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { HOST } from '@gatehouse/core';
 import { TraceJournal } from './trace-journal';
 import type { TraceRecord } from './trace-record';
 
-const host = hostname()
-  .replace(/[^A-Za-z0-9-]/g, '-')
-  .slice(0, 40);
+const host = HOST;
 const record = (id: string) => ({ id, tenantId: 't', status: 'ok' }) as unknown as TraceRecord;
 /** A pid that surely belongs to no running process: a child that has exited. */
 const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid as number;

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { HOST, isAlive } from './process-identity';
+import { HOST, isAlive } from '@gatehouse/core';
 import type { TraceRecord } from './trace-record';
 
 /** One journal file: the traces recorded between two rotations. */

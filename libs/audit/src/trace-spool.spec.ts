@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HOST } from './process-identity';
+import { HOST } from '@gatehouse/core';
 import type { TraceRecord } from './trace-record';
 import { TraceSpool } from './trace-spool';
 

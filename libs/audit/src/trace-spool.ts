@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HOST, isAlive } from './process-identity';
+import { HOST, isAlive } from '@gatehouse/core';
 import type { TraceRecord } from './trace-record';
 
 /** A file claimed by a process of another host is taken over only when it has not changed for this long. */
