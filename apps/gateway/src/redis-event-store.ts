@@ -137,11 +137,8 @@ export class RedisSessionEventStore implements EventStore {
     { send }: { send: (eventId: EventId, message: JSONRPCMessage) => Promise<void> },
   ): Promise<StreamId> {
     const anchor = this.anchorOf(lastEventId);
-    const key = this.key(anchor.owner, anchor.streamId);
-    const entries = await this.redis.xrange(key, anchor.seq === '0' ? '-' : `(${anchor.seq}`, '+');
-    if (anchor.seq !== '0' && entries.length === 0 && (await this.redis.exists(key)) === 0)
-      throw new Error(`Unknown or expired event id "${lastEventId}" for this session.`);
-    for (const [seq, fields] of entries) await send(formatEventId({ ...anchor, seq }), JSON.parse(fields[1] as string) as JSONRPCMessage);
+    for (const [seq, fields] of await this.storedAfter(anchor, lastEventId))
+      await send(formatEventId({ ...anchor, seq }), JSON.parse(fields[1] as string) as JSONRPCMessage);
     return anchor.streamId;
   }
 
@@ -182,9 +179,7 @@ export class RedisSessionEventStore implements EventStore {
       }
     };
     const read = () => this.redis.xrange(key, last === '0' ? '-' : `(${last}`, '+');
-    const first = await read();
-    if (anchor.seq !== '0' && first.length === 0 && (await this.redis.exists(key)) === 0)
-      throw new Error(`Unknown or expired event id "${lastEventId}" for this session.`);
+    const first = await this.storedAfter(anchor, lastEventId);
     onFound();
     await deliver(first);
     const deadline = Date.now() + this.limits.resumeWaitMs;
@@ -210,6 +205,15 @@ export class RedisSessionEventStore implements EventStore {
     // on a notification no client acts on, and resumes from the same point next time.
     if (sent === 0 && !signal.aborted)
       await send(lastEventId, { jsonrpc: '2.0', method: 'notifications/gatehouse/still_running', params: {} });
+  }
+
+  /** The stored events after the anchor; an error when its stream is gone (unknown or expired id). */
+  private async storedAfter(anchor: ParsedEventId, lastEventId: EventId): Promise<Array<[string, string[]]>> {
+    const key = this.key(anchor.owner, anchor.streamId);
+    const entries = await this.redis.xrange(key, anchor.seq === '0' ? '-' : `(${anchor.seq}`, '+');
+    if (anchor.seq !== '0' && entries.length === 0 && (await this.redis.exists(key)) === 0)
+      throw new Error(`Unknown or expired event id "${lastEventId}" for this session.`);
+    return entries;
   }
 
   private anchorOf(lastEventId: EventId): ParsedEventId {
