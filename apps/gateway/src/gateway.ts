@@ -271,7 +271,7 @@ export async function startGateway(
   await subscribeSecretChanges(subscriber, (tenantId) => secretLookup?.forget(tenantId));
   await subscribeApprovalOutcomes(subscriber, (approvalId) => holds.wake(approvalId));
   const upstreamStatus = new UpstreamStatusReporter(
-    { db, redis: tokenRedis, subscriber, pool, credentials, logger: logger.child({ component: 'upstream-status' }) },
+    { replica: replica.id, db, redis: tokenRedis, subscriber, pool, credentials, logger: logger.child({ component: 'upstream-status' }) },
     config.GATEWAY_STATUS_REPORT_MS,
   );
   await upstreamStatus.start();

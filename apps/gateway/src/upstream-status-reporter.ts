@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -19,11 +18,12 @@ import { UpstreamConnection, type UpstreamCredentials, type UpstreamPool } from 
  * fresh connection (never the pooled one, whose state the probe must not disturb).
  */
 export class UpstreamStatusReporter {
-  readonly replica = randomUUID();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly deps: {
+      /** This gateway's replica id (see Replica): whose view each report is. */
+      replica: string;
       db: DataSource;
       redis: Redis;
       subscriber: Redis;
@@ -63,14 +63,14 @@ export class UpstreamStatusReporter {
       byTenant.set(connection.config.tenantId, list);
     }
     // Three missed reports and the API treats this replica's view as gone.
-    await reportUpstreamStatus(this.deps.redis, this.replica, byTenant, this.intervalMs * 3);
+    await reportUpstreamStatus(this.deps.redis, this.deps.replica, byTenant, this.intervalMs * 3);
   }
 
   private async probe(server: McpServer): Promise<UpstreamProbeResult> {
     const started = performance.now();
     const result = (fields: Partial<UpstreamProbeResult>): UpstreamProbeResult => ({
       ok: false,
-      replica: this.replica,
+      replica: this.deps.replica,
       latencyMs: Math.round(performance.now() - started),
       error: null,
       protocolVersion: null,
